@@ -1,0 +1,85 @@
+/**
+ * `npm run bench`: prints every benchmark figure, and QEMU's time on the same ELF where QEMU
+ * is installed, as ratios from one run. Figures, not pass/fail: the README quotes them.
+ * Options: --only core,asm,replay,qemu   (default: all)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { Machine } from '../../src/core';
+import { readElf } from '../../src/elf';
+
+interface Figure { name: string; value: number; unit: string; target?: string }
+
+const only = (() => {
+  const i = process.argv.indexOf('--only');
+  return i >= 0 ? new Set((process.argv[i + 1] ?? '').split(',')) : null;
+})();
+const want = (s: string): boolean => only === null || only.has(s);
+
+function print(title: string, figures: Figure[]): void {
+  console.log(`\n## ${title}`);
+  const w = Math.max(...figures.map((f) => f.name.length));
+  for (const f of figures) {
+    const v = Number.isInteger(f.value) ? String(f.value) : f.value >= 100 ? f.value.toFixed(0) : f.value.toFixed(2);
+    console.log(`  ${f.name.padEnd(w)}  ${v.padStart(12)} ${f.unit}${f.target ? `   (target ${f.target})` : ''}`);
+  }
+}
+
+function hasCommand(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+/** Rewind's plain run and QEMU's (-icount shift=0, as Rewind counts time) on the same ELF. */
+function qemuComparison(elfPath: string): Figure[] {
+  const image = readElf(readFileSync(elfPath));
+  const m = new Machine();
+  m.load(image);
+  let out = '';
+  m.onUartTx = (b) => { out += String.fromCharCode(b); };
+  const t0 = performance.now();
+  m.run(Number.MAX_SAFE_INTEGER);
+  const rewindMs = performance.now() - t0;
+  const figures: Figure[] = [
+    { name: `Rewind ${elfPath}`, value: rewindMs, unit: 'ms' },
+    { name: '  instructions', value: m.icount, unit: '' },
+    { name: '  MIPS', value: m.icount / rewindMs / 1000, unit: '' },
+  ];
+  if (!hasCommand('qemu-system-riscv32')) {
+    figures.push({ name: 'QEMU not installed: no comparison', value: 0, unit: '' });
+    return figures;
+  }
+  for (const [label, icount] of [['QEMU -icount shift=0', ['-icount', 'shift=0']], ['QEMU (TCG, no icount)', []]] as const) {
+    const q0 = performance.now();
+    const qout = execFileSync('qemu-system-riscv32', ['-M', 'virt', '-bios', 'none', '-nographic', '-monitor', 'none', ...icount, '-kernel', elfPath], { encoding: 'latin1', timeout: 600_000 });
+    const qemuMs = performance.now() - q0;
+    figures.push({ name: label, value: qemuMs, unit: 'ms' });
+    figures.push({ name: `  Rewind speed / ${label}`, value: qemuMs / rewindMs, unit: 'x' });
+    figures.push({ name: '  same UART output', value: qout.replace(/\r/g, '') === out.replace(/\r/g, '') ? 1 : 0, unit: '(1 = yes)' });
+  }
+  return figures;
+}
+
+async function main(): Promise<void> {
+  console.log(`# Rewind benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+  if (want('core')) {
+    const { benchCore } = await import('./core');
+    print('Interpreter (src/core)', benchCore());
+  }
+  if (want('qemu')) {
+    const elf = 'examples/build/compute-bench.elf';
+    if (existsSync(elf)) print('Rewind vs QEMU on the same ELF', qemuComparison(elf));
+    const mem = 'examples/build/memory-bench.elf';
+    if (existsSync(mem)) print('Rewind vs QEMU on the same ELF (memory)', qemuComparison(mem));
+  }
+  if (want('asm')) {
+    const { benchAssembler } = await import('./asm');
+    print('Assembler (src/asm)', benchAssembler());
+  }
+  if (want('replay')) {
+    const { benchReplay } = await import('./replay');
+    print('Record/replay (src/replay), compute workload', benchReplay());
+  }
+}
+
+await main();
