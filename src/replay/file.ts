@@ -32,7 +32,7 @@ export interface ReplayFile {
   finalIcount: number;
   exit: { code: number } | null;
   /** State hashes at snapshot positions, increasing icount. */
-  hashes: { icount: number; hash: Hash64 }[];
+  hashes: { icount: number; logIndex: number; hash: Hash64 }[];
 }
 
 /** A replay file that cannot be loaded; the message names the field and what is wrong. */
@@ -120,7 +120,7 @@ export function writeReplayFile(f: ReplayFile): Uint8Array {
   section('FINL', () => { w.f64(f.finalIcount); w.u8(f.exit ? 1 : 0); w.i32(f.exit ? f.exit.code : 0); });
   section('HASH', () => {
     w.u32(f.hashes.length);
-    for (const h of f.hashes) { w.f64(h.icount); w.u32(h.hash.hi); w.u32(h.hash.lo); }
+    for (const h of f.hashes) { w.f64(h.icount); w.u32(h.logIndex); w.u32(h.hash.hi); w.u32(h.hash.lo); }
   });
   w.patchU32(countAt, sections);
   const body = w.result();
@@ -300,7 +300,7 @@ export function readReplayFile(bytes: Uint8Array): ReplayFile {
   // HASH
   const hs = get('HASH');
   const hashCount = hs.u32('hash count');
-  if (hashCount * 16 !== hs.end - hs.pos) hs.fail(`hash count ${hashCount} does not match the section size`, hs.pos - 4);
+  if (hashCount * 20 !== hs.end - hs.pos) hs.fail(`hash count ${hashCount} does not match the section size`, hs.pos - 4);
   const hashes: ReplayFile['hashes'] = [];
   let prevHash = -1;
   for (let i = 0; i < hashCount; i++) {
@@ -308,7 +308,9 @@ export function readReplayFile(bytes: Uint8Array): ReplayFile {
     const icount = hs.count(`hash ${i} icount`);
     if (icount <= prevHash || icount > finalIcount) hs.fail(`hash ${i} icount ${icount} is out of order or past the end of the log`, at);
     prevHash = icount;
-    hashes.push({ icount, hash: { hi: hs.u32(`hash ${i}`), lo: hs.u32(`hash ${i}`) } });
+    const logIndex = hs.u32(`hash ${i} log index`);
+    if (logIndex > log.length) hs.fail(`hash ${i} log index ${logIndex} is past the ${log.length} events of the log`, hs.pos - 4);
+    hashes.push({ icount, logIndex, hash: { hi: hs.u32(`hash ${i}`), lo: hs.u32(`hash ${i}`) } });
   }
   hs.done();
 

@@ -11,7 +11,7 @@ export interface ReplayExtras {
 export function toReplayFile(tl: Timeline, extras: ReplayExtras = {}): ReplayFile {
   const hashes = tl.snapshots.list
     .filter((s) => s.icount % tl.interval === 0 && s.icount <= tl.frontier)
-    .map((s) => ({ icount: s.icount, hash: s.stateHash }));
+    .map((s) => ({ icount: s.icount, logIndex: s.logIndex, hash: s.stateHash }));
   return {
     ramSize: tl.machine.ramSize,
     snapshotInterval: tl.interval,
@@ -35,7 +35,7 @@ export function timelineFromReplay(file: ReplayFile, options: Omit<TimelineOptio
     snapshotInterval: file.snapshotInterval,
     live: null,
   }, { log: file.log, end: file.finalIcount });
-  for (const h of file.hashes) tl.expectedHashes.set(h.icount, h.hash);
+  for (const h of file.hashes) tl.expectedHashes.set(h.icount, { logIndex: h.logIndex, hash: h.hash });
   const first = file.hashes[0];
   if (first && first.icount === 0) {
     const s0 = tl.snapshots.at(0)!;

@@ -12,8 +12,11 @@ export const RAM_BASE = 0x80000000;
  */
 export interface Snapshot {
   icount: number;
+  /** Log events consumed in this state: boundary events at `icount` past it are still to apply. */
+  logIndex: number;
   state: Uint8Array;
-  /** RAM pages whose content differs from the predecessor's (the overlay), sorted. */
+  /** RAM pages with a version entry at this snapshot (the overlay): every page whose content
+   *  differs from the predecessor's, possibly more; sorted. */
   changed: Uint32Array;
   /** RAM pages stored to in [predecessor, this), even with the same value, sorted. */
   written: Uint32Array;
@@ -113,7 +116,7 @@ export class SnapshotIndex {
    * Takes a snapshot of the machine at its current icount. The anchor must be the snapshot
    * just before it (the timeline stops at every existing snapshot while running forward).
    */
-  take(pinned: boolean): Snapshot {
+  take(pinned: boolean, logIndex: number): Snapshot {
     const m = this.machine;
     const t = m.icount;
     const existing = this.exactly(t);
@@ -129,6 +132,10 @@ export class SnapshotIndex {
     const changed: number[] = [];
     const pages = new Map<number, { id: PageId; hash: Hash64 }>();
     let digest = anchor ? anchor.ramDigest : ZERO_HASH;
+    // Inserted before an existing snapshot: a version added here would shadow that
+    // successor's view of a page it has no entry for, so give it one first.
+    const successor = this.snaps[this.indexAtOrBefore(t) + 1];
+    const successorFix: { page: number; id: PageId }[] = [];
     for (let p = 0; p < dirty.length; p++) {
       if (dirty[p] === 0) continue;
       const bytes = this.pageBytes(p);
@@ -137,16 +144,32 @@ export class SnapshotIndex {
       const before = anchor ? this.versionAt(p, anchor.icount) : 0;
       const id = this.store.intern(words, hash);
       if (id === before) { this.store.release(id); continue; }
+      if (successor && !sortedHas(successor.changed, p)) successorFix.push({ page: p, id: this.versionAt(p, successor.icount) });
       changed.push(p);
       pages.set(p, { id, hash });
       digest = addHash(subHash(digest, pageTerm(p, this.store.hashOf(before))), pageTerm(p, hash));
       this.addVersion(p, t, id);
     }
+    if (successor && successorFix.length > 0) {
+      for (const { page, id } of successorFix) { this.store.retain(id); this.addVersion(page, successor.icount, id); }
+      this.metaBytes -= snapMeta(successor);
+      successor.changed = union(successor.changed, Uint32Array.from(successorFix, (f) => f.page));
+      this.metaBytes += snapMeta(successor);
+      if (this.sink) {
+        const all = new Map<number, { id: PageId; hash: Hash64 }>();
+        for (const p of successor.changed) {
+          const id = this.versionAt(p, successor.icount);
+          all.set(p, { id, hash: this.store.hashOf(id) });
+        }
+        this.sink.removed(successor.icount);
+        this.sink.added(successor, all);
+      }
+    }
     const written = collect(dirty);
     const execPages = collect(m.execPages);
     const state = m.saveState().slice();
     const snap: Snapshot = {
-      icount: t, state, changed: Uint32Array.from(changed), written, execPages, ramDigest: digest,
+      icount: t, logIndex, state, changed: Uint32Array.from(changed), written, execPages, ramDigest: digest,
       stateHash: combineHash(hashBytes(state), digest), pinned,
     };
     const at = this.indexAtOrBefore(t) + 1;
@@ -305,6 +328,17 @@ function collect(flags: Uint8Array): Uint32Array {
   n = 0;
   for (let i = 0; i < flags.length; i++) if (flags[i] !== 0) out[n++] = i;
   return out;
+}
+
+function sortedHas(sorted: Uint32Array, v: number): boolean {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = sorted[mid]!;
+    if (x === v) return true;
+    if (x < v) lo = mid + 1; else hi = mid;
+  }
+  return false;
 }
 
 function union(a: Uint32Array, b: Uint32Array): Uint32Array {

@@ -1,5 +1,5 @@
 import { Machine, type ProgramImage, type Watchpoint, type StopReason } from '../core';
-import { EventLog, EventKind, isBoundaryEvent } from './eventLog';
+import { EventLog, EventKind, EVENT_KIND_NAMES, isBoundaryEvent } from './eventLog';
 import { ReplayInputPort, type LiveInputs } from './inputPort';
 import { SnapshotIndex, RAM_BASE, type Snapshot } from './snapshots';
 import { PAGE_SIZE } from './pageStore';
@@ -75,7 +75,7 @@ export class Timeline {
   /** Host UART input waiting to enter the guest at the frontier. */
   private readonly pendingInput = new ByteQueue();
   /** State hashes the replay must reproduce (from a replay file), by icount. */
-  readonly expectedHashes = new Map<number, Hash64>();
+  readonly expectedHashes = new Map<number, { logIndex: number; hash: Hash64 }>();
   /** Called with every UART byte the guest writes the first time that instruction runs. */
   onOutput: ((byte: number, icount: number) => void) | null = null;
 
@@ -101,7 +101,7 @@ export class Timeline {
     machine.onUartTx = (byte) => this.uartTx(byte);
     machine.load(image);
     this.snapshots = new SnapshotIndex(machine);
-    this.snapshots.take(true);
+    this.snapshots.take(true, 0);
   }
 
   get icount(): number { return this.machine.icount; }
@@ -137,7 +137,7 @@ export class Timeline {
   deleteReplayBreak(): void { this.replayBreak = null; }
 
   /** A snapshot at the current position, kept by thinning (e.g. when a debugger attaches). */
-  pinSnapshot(): Snapshot { return this.snapshots.take(true); }
+  pinSnapshot(): Snapshot { return this.snapshots.take(true, this.port.cursor); }
 
   // ---------------------------------------------------------------- debugger writes
 
@@ -181,7 +181,19 @@ export class Timeline {
   *reverseStep(): Operation {
     const s = this.machine.icount;
     if (s === 0) return this.stop({ kind: 'beginning-of-log' });
-    const end = yield* this.seekTo(s - 1);
+    // Stepping back usually repeats: leave a snapshot near the target so the next steps
+    // replay a sixteenth of an interval instead of up to a whole one.
+    const t = s - 1;
+    const base = this.snapshots.at(this.snapshots.indexAtOrBefore(t))!.icount;
+    const sub = Math.max(1, Math.floor(this.interval / 16));
+    const near = t - ((t - base) % sub);
+    if (near - base >= sub) {
+      const e = yield* this.seekTo(near);
+      if (e) return this.stopFromEnd(e);
+      this.snapshots.take(false, this.port.cursor);
+      if (this.snapshots.memoryBytes > this.memoryBudget) this.snapshots.thin(this.memoryBudget, near);
+    }
+    const end = yield* this.seekTo(t);
     if (end) return this.stopFromEnd(end);
     return this.stop({ kind: 'step' });
   }
@@ -302,7 +314,7 @@ export class Timeline {
   }
 
   private afterRestore(): void {
-    this.port.cursor = this.log.lowerBound(this.machine.icount);
+    this.port.cursor = this.snapshots.anchor!.logIndex;
     this.port.divergence = null;
   }
 
@@ -384,34 +396,37 @@ export class Timeline {
     return -1;
   }
 
-  /** Bookkeeping at position t; returns a divergence description or null. */
+  /**
+   * Bookkeeping at position t; returns a divergence description or null. Boundary events at t
+   * are applied in log order; an existing snapshot at t is verified, and a new one taken, at
+   * the log index where its state was (or is) captured.
+   */
   private atBoundary(t: number): string | null {
     const snaps = this.snapshots;
-    const i = snaps.indexAtOrBefore(t);
-    const s = snaps.at(i);
-    if (s && s.icount === t) {
-      if (snaps.anchor !== s) {
-        const problem = snaps.verifyAndAnchor(i);
-        if (problem) return `replay diverged: ${problem}`;
-      }
-    } else if (t % this.interval === 0 && t > (snaps.last?.icount ?? -1)) {
-      const snap = snaps.take(false);
-      const expected = this.expectedHashes.get(t);
-      if (expected && !hashEquals(expected, snap.stateHash)) {
-        return `replay diverged: the state at icount ${t} does not match the recording's state hash`;
-      }
-      if (snaps.memoryBytes > this.memoryBudget) snaps.thin(this.memoryBudget, t);
-    }
     const m = this.machine;
     const log = this.log;
     const port = this.port;
-    while (port.cursor < log.length && log.icountAt(port.cursor) <= t) {
-      const k = port.cursor;
-      const kind = log.kindAt(k);
-      if (log.icountAt(k) === t && !isBoundaryEvent(kind)) break; // read by instruction t
-      if (log.icountAt(k) < t) {
-        return `replay diverged at icount ${t}: the log has an unused ${kind === EventKind.Rtc ? 'RTC' : 'input'} event at icount ${log.icountAt(k)}`;
+    const s = snaps.at(snaps.indexAtOrBefore(t));
+    let verify = s && s.icount === t && snaps.anchor !== s ? s : null;
+    let take = !s || s.icount !== t ? t % this.interval === 0 && t > (snaps.last?.icount ?? -1) : false;
+    const expected = take ? this.expectedHashes.get(t) : undefined;
+    for (;;) {
+      if (verify && port.cursor === verify.logIndex) {
+        const problem = snaps.verifyAndAnchor(snaps.indexAtOrBefore(t));
+        if (problem) return `replay diverged: ${problem}`;
+        verify = null;
       }
+      if (take && expected && port.cursor === expected.logIndex) {
+        take = false;
+        const problem = this.takePeriodic(t, expected.hash);
+        if (problem) return problem;
+      }
+      if (port.cursor >= log.length) break;
+      const k = port.cursor;
+      const at = log.icountAt(k);
+      const kind = log.kindAt(k);
+      if (at > t || (at === t && !isBoundaryEvent(kind))) break; // later, or read by instruction t
+      if (at < t) return `replay diverged at icount ${t}: the log has an unused ${EVENT_KIND_NAMES[kind]} event at icount ${at}`;
       const payload = log.payloadAt(k);
       if (kind === EventKind.UartRx) {
         if (!m.uartReceive(payload)) return `replay diverged at icount ${t}: the UART receive FIFO was full for a logged byte`;
@@ -422,14 +437,28 @@ export class Timeline {
       }
       port.cursor++;
     }
+    if (verify) return `replay diverged at icount ${t}: the log ends before the snapshot's input (event ${verify.logIndex})`;
     if (!this.replayOnly && t >= this.frontier && port.cursor >= log.length) {
       while (this.pendingInput.length > 0 && m.uartRxSpace() > 0) {
-        const b = this.pendingInput.shift()!;
+        const b = this.pendingInput.shift();
         m.uartReceive(b);
         log.append(t, EventKind.UartRx, b);
         port.cursor = log.length;
       }
     }
+    if (take) {
+      if (expected) return `replay diverged at icount ${t}: the recording's state hash there follows input event ${expected.logIndex}, which the log does not reach`;
+      return this.takePeriodic(t, null);
+    }
+    return null;
+  }
+
+  private takePeriodic(t: number, expected: Hash64 | null): string | null {
+    const snap = this.snapshots.take(false, this.port.cursor);
+    if (expected && !hashEquals(expected, snap.stateHash)) {
+      return `replay diverged: the state at icount ${t} does not match the recording's state hash`;
+    }
+    if (this.snapshots.memoryBytes > this.memoryBudget) this.snapshots.thin(this.memoryBudget, t);
     return null;
   }
 
@@ -502,7 +531,7 @@ class ByteQueue {
   get length(): number { return this.buf.length - this.head; }
   push(b: number): void { this.buf.push(b); }
   shift(): number {
-    const b = this.buf[this.head++]!;
+    const b = this.buf[this.head++] ?? 0;
     if (this.head > 4096 && this.head * 2 > this.buf.length) { this.buf = this.buf.slice(this.head); this.head = 0; }
     return b;
   }

@@ -20,7 +20,7 @@ export function sampleReplay(): ReplayFile {
     log,
     finalIcount: 100,
     exit: { code: 3 },
-    hashes: [{ icount: 0, hash: { hi: 1, lo: 2 } }, { icount: 50, hash: { hi: 0xffffffff, lo: 7 } }],
+    hashes: [{ icount: 0, logIndex: 0, hash: { hi: 1, lo: 2 } }, { icount: 50, logIndex: 2, hash: { hi: 0xffffffff, lo: 7 } }],
   };
 }
 
