@@ -22,6 +22,8 @@ export interface Snapshot {
   written: Uint32Array;
   /** RAM pages instructions were fetched from in [predecessor, this), sorted. */
   execPages: Uint32Array;
+  /** RAM pcs of the instructions executed in [predecessor, this), sorted. */
+  execPcs: Uint32Array;
   /** Order-independent digest of all RAM pages. */
   ramDigest: Hash64;
   /** hash(state) combined with ramDigest: the determinism check value. */
@@ -167,9 +169,10 @@ export class SnapshotIndex {
     }
     const written = collect(dirty);
     const execPages = collect(m.execPages);
+    const execPcs = m.takeExecutedPcs();
     const state = m.saveState().slice();
     const snap: Snapshot = {
-      icount: t, logIndex, state, changed: Uint32Array.from(changed), written, execPages, ramDigest: digest,
+      icount: t, logIndex, state, changed: Uint32Array.from(changed), written, execPages, execPcs, ramDigest: digest,
       stateHash: combineHash(hashBytes(state), digest), pinned,
     };
     const at = this.indexAtOrBefore(t) + 1;
@@ -206,6 +209,7 @@ export class SnapshotIndex {
     this.anchorIdx = i;
     m.clearDirtyPages();
     m.clearExecPages();
+    m.resetExecutedPcs();
     return null;
   }
 
@@ -234,6 +238,7 @@ export class SnapshotIndex {
     m.restoreState(s.state);
     m.clearDirtyPages();
     m.clearExecPages();
+    m.resetExecutedPcs();
     this.anchorIdx = i;
   }
 
@@ -261,6 +266,7 @@ export class SnapshotIndex {
     this.metaBytes -= snapMeta(s) + snapMeta(next);
     next.changed = Uint32Array.from([...merged].sort((a, b) => a - b));
     next.execPages = union(s.execPages, next.execPages);
+    next.execPcs = union(s.execPcs, next.execPcs);
     next.written = union(s.written, next.written);
     this.metaBytes += snapMeta(next);
     this.snaps.splice(i, 1);
@@ -346,7 +352,7 @@ function union(a: Uint32Array, b: Uint32Array): Uint32Array {
 }
 
 function snapMeta(s: Snapshot): number {
-  return s.state.byteLength + s.changed.byteLength + s.written.byteLength + s.execPages.byteLength + 96;
+  return s.state.byteLength + s.changed.byteLength + s.written.byteLength + s.execPages.byteLength + s.execPcs.byteLength + 96;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -99,6 +99,7 @@ export class Timeline {
     machine = new Machine(machineOptions);
     this.machine = machine;
     machine.onUartTx = (byte) => this.uartTx(byte);
+    machine.execTracking = true;
     machine.load(image);
     this.snapshots = new SnapshotIndex(machine);
     this.snapshots.take(true, 0);
@@ -260,8 +261,7 @@ export class Timeline {
   /** Whether instructions between the predecessor of `summary` and `summary` may hit. */
   private intervalMayHit(summary: Snapshot): boolean {
     for (const bp of this.breakpoints) {
-      const page = ramPage(bp, this.machine.ramSize);
-      if (page < 0 || contains(summary.execPages, page)) return true;
+      if (ramPage(bp, this.machine.ramSize) < 0 || contains(summary.execPcs, bp >>> 0)) return true;
     }
     for (const w of this.watchpoints) {
       if (w.kind !== 'write') return true; // no read summaries: replay to be sure
