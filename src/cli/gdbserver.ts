@@ -1,0 +1,310 @@
+// `rewind gdbserver PROGRAM|RUN.rwd`: the GDB remote stub over TCP. Recording a new run of an
+// ELF or replaying a replay file; gdb drives it as it drives QEMU's record/replay gdbstub.
+import { readFile, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { ElfError, readElf } from '../elf';
+import {
+  REPLAY_MAGIC, ReplayFileError, Timeline, readReplayFile, timelineFromReplay, toReplayFile, writeReplayFile,
+  type LiveInputs, type ReplayExtras,
+} from '../replay';
+import { assembleFile, formatDiagnostics } from './asm';
+import { GdbStub, TimelineTarget, framePacket, type SessionEnd } from '../gdb';
+
+export const EXIT_USAGE = 2;
+
+const USAGE = `usage: rewind gdbserver PROGRAM|RUN.rwd [options]
+
+Serves PROGRAM (an RV32 ELF: a new recording) or RUN.rwd (a replay file: replay only) to
+gdb over the GDB remote protocol, with reverse execution:
+
+  gdb-multiarch PROGRAM -ex 'target remote :1234'
+  (gdb) break main / continue / reverse-stepi / reverse-continue / watch VAR
+  (gdb) monitor info replay | replay_break N | replay_delete_break | replay_seek N | help
+
+PROGRAM may also be assembly source (.s/.S), assembled as 'rewind asm' does (for symbols in
+gdb, give gdb the ELF from 'rewind asm'). The guest's UART output goes to stdout. 'kill' in gdb stops the server; 'detach' leaves it
+listening for the next debugger (one at a time).
+
+options:
+  --port N         TCP port (default 1234; 0 picks a free one, printed on stderr)
+  --host ADDR      address to listen on (default 127.0.0.1, loopback only)
+  --input FILE|-   UART input for the recording from FILE, or '-' for stdin
+  --save FILE      write the recording as a replay file when the server stops
+  --name NAME      the recording's name in 'info replay' (default: the program's file name)
+  -h, --help       show this help
+`;
+
+export interface GdbServerOptions {
+  host?: string;
+  port?: number;
+  /** Operator messages (connections, refused requests). */
+  log?: (line: string) => void;
+  /** Whether UART input may still arrive (see TimelineTargetOptions.inputOpen). */
+  inputOpen?: () => boolean;
+}
+
+export interface GdbServer {
+  readonly server: Server;
+  /** The port it listens on (useful with port 0). */
+  readonly port: number;
+  /** Resolves when gdb kills the session (the server is closed then) or close() is called. */
+  readonly finished: Promise<SessionEnd | 'closed'>;
+  close(): Promise<void>;
+}
+
+/** Time a transport slice may run before it lets the socket be read (the interrupt byte). */
+const SLICE_MS = 30;
+const WAIT_POLL_MS = 10;
+
+/** Serves `timeline` to one gdb at a time until gdb kills it. */
+export async function startGdbServer(timeline: Timeline, options: GdbServerOptions = {}): Promise<GdbServer> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const target = new TimelineTarget(timeline, options.inputOpen ? { inputOpen: options.inputOpen } : {});
+  let active: Socket | null = null;
+  const sockets = new Set<Socket>();
+  let resolveFinished!: (how: SessionEnd | 'closed') => void;
+  const finished = new Promise<SessionEnd | 'closed'>((r) => { resolveFinished = r; });
+
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.setNoDelay(true);
+    socket.setEncoding('latin1');
+    if (active) {
+      refuse(socket, log);
+      return;
+    }
+    active = socket;
+    log(`rewind gdbserver: debugger connected from ${socket.remoteAddress}:${socket.remotePort}`);
+    serve(socket, target, log, (how) => {
+      if (active === socket) active = null;
+      if (how === 'kill') {
+        log('rewind gdbserver: killed by the debugger');
+        void closeAll().then(() => resolveFinished('kill'));
+      } else {
+        log('rewind gdbserver: debugger left; waiting for the next one');
+      }
+    });
+  });
+
+  const closeAll = async (): Promise<void> => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 1234, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+  return {
+    server, port, finished,
+    close: async () => {
+      if (server.listening) await closeAll();
+      resolveFinished('closed');
+    },
+  };
+}
+
+/** A second debugger gets a clear error for its first packet, then the connection closes. */
+function refuse(socket: Socket, log: (line: string) => void): void {
+  log(`rewind gdbserver: refused a second debugger from ${socket.remoteAddress}:${socket.remotePort} (one is already connected)`);
+  socket.on('data', (data: string) => {
+    if (data.includes('#')) {
+      socket.end('+' + framePacket('E.Rewind gdbserver: another debugger is already connected; only one at a time'));
+    }
+  });
+  setTimeout(() => socket.destroy(), 5000).unref();
+}
+
+/** Runs a stub over one connection: socket bytes in, stub output out, jobs in slices between reads. */
+function serve(socket: Socket, target: TimelineTarget, log: (line: string) => void, onDone: (how: SessionEnd) => void): void {
+  let closed = false;
+  const stub = new GdbStub(target, (data) => { if (!closed) socket.write(data, 'latin1'); }, { log });
+  let scheduled = false;
+  let done = false;
+  const finish = (how: SessionEnd): void => {
+    if (done) return;
+    done = true;
+    onDone(how);
+  };
+  stub.onEnd = (how) => {
+    socket.end();
+    finish(how);
+  };
+  const pump = (): void => {
+    scheduled = false;
+    if (closed) return;
+    const deadline = performance.now() + SLICE_MS;
+    let r = stub.poll();
+    while (r === 'working' && performance.now() < deadline) r = stub.poll();
+    if (r === 'working') schedule(0);
+    else if (r === 'waiting') schedule(WAIT_POLL_MS);
+  };
+  const schedule = (ms: number): void => {
+    if (scheduled) return;
+    scheduled = true;
+    if (ms === 0) setImmediate(pump); else setTimeout(pump, ms);
+  };
+  socket.on('data', (data: string) => {
+    stub.receive(data);
+    if (stub.running) schedule(0);
+  });
+  socket.on('close', () => {
+    closed = true;
+    // A client that disconnects mid-command: abandon the job, keep the timeline usable.
+    stub.connectionLost();
+    finish(stub.ended ?? 'detach');
+  });
+}
+
+// ---------------------------------------------------------------------------------- CLI
+
+export async function gdbserverCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string', default: '1234' },
+        host: { type: 'string', default: '127.0.0.1' },
+        input: { type: 'string' },
+        save: { type: 'string' },
+        name: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    return usageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) return usageError(positionals.length === 0 ? 'missing PROGRAM' : `unexpected argument '${positionals[1]}'`);
+  const path = positionals[0]!;
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || !/^\d+$/.test(values.port)) return usageError(`--port must be 0..65535, not '${values.port}'`);
+
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (err) {
+    process.stderr.write(`rewind gdbserver: cannot read '${path}': ${(err as { code?: string }).code ?? String(err)}\n`);
+    return EXIT_USAGE;
+  }
+
+  let timeline: Timeline;
+  let inputOpen = (): boolean => false;
+  /** What --save writes besides the timeline. */
+  let extras: ReplayExtras;
+  try {
+    if (new TextDecoder('latin1').decode(bytes.subarray(0, REPLAY_MAGIC.length)) === REPLAY_MAGIC) {
+      if (values.input !== undefined) return usageError('--input is for recordings; a replay file brings its own input');
+      const file = readReplayFile(bytes);
+      extras = { symbols: file.symbols, source: file.source };
+      timeline = timelineFromReplay(file, values.name !== undefined ? { name: values.name } : {});
+    } else if (/\.s$/i.test(path)) {
+      const { source, result } = assembleFile(path);
+      if (!result.ok) {
+        process.stderr.write(formatDiagnostics(path, source, result.diagnostics));
+        return EXIT_USAGE;
+      }
+      extras = {
+        symbols: result.symbols.map((sym) => ({ name: sym.name, value: sym.addr, size: 0 })),
+        source: { fileName: basename(path), text: source },
+      };
+      timeline = new Timeline({ entry: result.entry, segments: result.segments }, { name: values.name ?? basename(path), live: hostLiveInputs() });
+    } else {
+      const elf = readElf(bytes);
+      extras = { symbols: elf.symbols.filter((sym) => sym.name !== '').map((sym) => ({ name: sym.name, value: sym.value, size: sym.size })) };
+      timeline = new Timeline(elf, { name: values.name ?? basename(path), live: hostLiveInputs() });
+    }
+  } catch (err) {
+    if (err instanceof ElfError || err instanceof ReplayFileError || err instanceof Error) {
+      process.stderr.write(`rewind gdbserver: ${basename(path)}: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+
+  if (values.input !== undefined) {
+    const stream: Readable = values.input === '-' ? process.stdin : createReadStream(values.input);
+    let open = true;
+    inputOpen = () => open;
+    stream.on('data', (chunk: Buffer | string) => {
+      timeline.sendInput(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+    });
+    stream.on('end', () => { open = false; });
+    stream.on('error', (err) => {
+      open = false;
+      process.stderr.write(`rewind gdbserver: --input: ${err.message}\n`);
+    });
+  }
+  timeline.onOutput = (byte) => { process.stdout.write(Buffer.of(byte)); };
+
+  let server: GdbServer;
+  try {
+    server = await startGdbServer(timeline, { host: values.host, port, inputOpen });
+  } catch (err) {
+    process.stderr.write(`rewind gdbserver: cannot listen on ${values.host}:${port}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const mode = timeline.replayOnly ? `replaying '${timeline.name}' (${timeline.frontier} instructions)` : `recording '${timeline.name}'`;
+  process.stderr.write(`rewind gdbserver: ${mode}; listening on ${values.host}:${server.port}\n`);
+  const stopOnSignal = (): void => { void server.close(); };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  await server.finished;
+  process.off('SIGINT', stopOnSignal);
+  process.off('SIGTERM', stopOnSignal);
+  if (values.save !== undefined) {
+    try {
+      await writeFile(values.save, writeReplayFile(toReplayFile(timeline, extras)));
+      process.stderr.write(`rewind gdbserver: wrote the recording (${timeline.frontier} instructions) to ${values.save}\n`);
+    } catch (err) {
+      process.stderr.write(`rewind gdbserver: cannot write '${values.save}': ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`rewind gdbserver: ${message}\n(try 'rewind gdbserver --help')\n`);
+  return EXIT_USAGE;
+}
+
+/** The host's nondeterministic inputs while recording: wall clock and entropy. */
+function hostLiveInputs(): LiveInputs {
+  let pool = randomBytes(0);
+  let used = 0;
+  return {
+    rtcNanoseconds(): number {
+      // Wall-clock ns since the epoch, a multiple of 256 so the double holds it exactly.
+      const ns = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e3)) * 1000n;
+      return Number(ns - (ns % 256n));
+    },
+    seedEntropy(): number {
+      if (used + 2 > pool.length) {
+        pool = randomBytes(256);
+        used = 0;
+      }
+      const v = pool.readUInt16LE(used);
+      used += 2;
+      return v;
+    },
+  };
+}
