@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: prints every benchmark figure, and QEMU's time on the same ELF where QEMU
  * is installed, as ratios from one run. Figures, not pass/fail: the README quotes them.
- * Options: --only core,asm,replay,qemu   (default: all)
+ * Options: --only core,qemu,asm,replay,gdb,worker   (default: all)   --quick (shorter gdb bench)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -79,6 +79,10 @@ async function main(): Promise<void> {
   if (want('replay')) {
     const { benchReplay } = await import('./replay');
     print('Record/replay (src/replay), compute workload', benchReplay());
+  }
+  if (want('gdb')) {
+    const { benchGdb } = await import('./gdb');
+    print('Reverse execution as gdb-multiarch sees it, Rewind vs QEMU', await benchGdb({ quick: process.argv.includes('--quick') }));
   }
 }
 

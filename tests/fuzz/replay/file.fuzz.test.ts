@@ -33,7 +33,7 @@ describe('replay file loader fuzz', () => {
         expect(f.log.length).toBeLessThanOrEqual(m.length);
         accepted++;
       } catch (e) {
-        if (!(e instanceof ReplayFileError)) throw new Error(`case ${i}: ${String(e)}`);
+        if (!(e instanceof ReplayFileError)) throw new Error(`case ${i}: ${String(e)}`, { cause: e });
         rejected++;
       }
     }

@@ -28,6 +28,7 @@ export interface StraightRun {
 /** Replays `log` on a fresh machine, recording pc and accesses at every position and full hashes at `samples`. */
 export function straightRun(image: ProgramImage, log: EventLog, ramSize: number, end: number, samples: Set<number>): StraightRun {
   let cursor = 0;
+  // eslint-disable-next-line prefer-const -- assigned after the port that reads it is built
   let m: Machine;
   const take = (kind: EventKind): number => {
     const e = log.at(cursor);

@@ -98,14 +98,13 @@ describe('timeline', () => {
   it('stops idle when the guest waits for input, takes typed input at the frontier and replays it', () => {
     const tl = new Timeline(echoLoop(), { ramSize: RAM, snapshotInterval: 1000, live });
     tl.setReplayBreak(200);
-    let stop = complete(tl.continueForward());
-    expect(stop.cause.kind).toBe('replay-break');
+    expect(complete(tl.continueForward()).cause.kind).toBe('replay-break');
     tl.sendInput([...'hi'].map((c) => c.charCodeAt(0)));
     tl.setReplayBreak(600);
-    stop = complete(tl.continueForward());
+    expect(complete(tl.continueForward()).icount).toBe(600);
     tl.sendInput([0x21]);
     tl.setReplayBreak(1200);
-    stop = complete(tl.continueForward());
+    expect(complete(tl.continueForward()).icount).toBe(1200);
     expect(String.fromCharCode(...tl.output.bytes)).toBe('hi!');
     expect(tl.log.countKind(EventKind.UartRx)).toBe(3);
     expect(tl.infoReplay()).toMatchObject({ mode: 'recording', icount: 1200 });
