@@ -1,0 +1,88 @@
+// `rewind asm prog.s -o prog.elf [--listing[=FILE]] [--norvc] [--text-base=ADDR]`
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { assemble, toElf, type AssembleOptions, type AssembleResult, type Diagnostic } from '../asm';
+
+const USAGE = `usage: rewind asm SOURCE.s [-o OUT.elf] [--listing[=FILE]] [--norvc] [--text-base=ADDR]
+
+Assembles RISC-V assembly (GNU as syntax, RV32IMAC + Zicsr + Zifencei) into an ELF that runs
+on QEMU's virt board and on Rewind. Output bytes match GNU as -mno-relax + ld -Ttext=0x80000000.
+
+  -o FILE            output ELF (default: SOURCE with .elf)
+  --listing[=FILE]   print the listing (addresses, bytes, source) to stdout or FILE
+  --norvc            start without compressed instructions (like .option norvc)
+  --text-base=ADDR   address of .text (default 0x80000000)
+`;
+
+/** Diagnostics in the compiler format editors understand: `file:line:col: error: message` + source + caret. */
+export function formatDiagnostics(path: string, source: string, diagnostics: readonly Diagnostic[]): string {
+  const lines = source.split(/\r?\n/);
+  let out = '';
+  for (const d of diagnostics) {
+    const text = lines[d.line - 1] ?? '';
+    const caret = ' '.repeat(Math.max(0, d.column - 1)) + '^' + '~'.repeat(Math.max(0, d.endColumn - d.column - 1));
+    out += `${path}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n  ${text.replace(/\t/g, ' ')}\n  ${caret}\n`;
+  }
+  return out;
+}
+
+/** Reads and assembles a source file (for `rewind run prog.s`). Errors are in result.diagnostics. */
+export function assembleFile(path: string, options: AssembleOptions = {}): { source: string; result: AssembleResult } {
+  const source = readFileSync(path, 'utf8');
+  return { source, result: assemble(source, options) };
+}
+
+export async function asmCommand(args: string[]): Promise<number> {
+  let input: string | undefined;
+  let output: string | undefined;
+  let listing: string | true | undefined;
+  const options: AssembleOptions = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--help' || a === '-h') { process.stdout.write(USAGE); return 0; }
+    if (a === '-o') {
+      output = args[++i];
+      if (output === undefined) { process.stderr.write(`rewind asm: -o needs a file name\n${USAGE}`); return 2; }
+    } else if (a === '--listing') listing = true;
+    else if (a.startsWith('--listing=')) listing = a.slice('--listing='.length);
+    else if (a === '--norvc') options.rvc = false;
+    else if (a.startsWith('--text-base=')) {
+      const v = Number(a.slice('--text-base='.length));
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff || v % 4 !== 0) {
+        process.stderr.write(`rewind asm: --text-base needs a 4-byte aligned address like 0x80000000\n`);
+        return 2;
+      }
+      options.textBase = v;
+    } else if (a.startsWith('-')) {
+      process.stderr.write(`rewind asm: unknown option ${a}\n${USAGE}`);
+      return 2;
+    } else if (input === undefined) input = a;
+    else { process.stderr.write(`rewind asm: one source file at a time (got ${input} and ${a})\n`); return 2; }
+  }
+  if (input === undefined) { process.stderr.write(USAGE); return 2; }
+  let source: string;
+  let result: AssembleResult;
+  try {
+    ({ source, result } = assembleFile(input, options));
+  } catch (err) {
+    process.stderr.write(`rewind asm: cannot read ${input}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  if (result.diagnostics.length > 0) process.stderr.write(formatDiagnostics(input, source, result.diagnostics));
+  if (!result.ok) {
+    const n = result.diagnostics.filter((d) => d.severity === 'error').length;
+    process.stderr.write(`rewind asm: ${n} error${n > 1 ? 's' : ''}, no output written\n`);
+    return 1;
+  }
+  const out = output ?? `${basename(input, extname(input))}.elf`;
+  try {
+    writeFileSync(out, toElf(result));
+    if (listing === true) process.stdout.write(result.listing());
+    else if (typeof listing === 'string') writeFileSync(listing, result.listing());
+  } catch (err) {
+    process.stderr.write(`rewind asm: cannot write: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  return 0;
+}
