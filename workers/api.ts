@@ -1,0 +1,204 @@
+/**
+ * The engine's one typed API, shared by the UI (types only) and the worker that implements it
+ * (workers/engine.worker.ts exposes an EngineSession with Comlink). Everything here is plain,
+ * structured-cloneable data: the UI never sees the machine, the timeline or the storage.
+ */
+
+/** A program to load: an ELF file's bytes, or assembly source assembled in the worker. */
+export type ProgramInput =
+  | { kind: 'elf'; bytes: ArrayBuffer; fileName?: string }
+  | { kind: 'asm'; text: string; fileName?: string };
+
+export interface LoadOptions {
+  /** The session's name (info replay shows it); default: the file name. */
+  name?: string;
+  /** Guest RAM in bytes (default 128 MiB). */
+  ramSize?: number;
+  /** Instructions between periodic snapshots (default 1e6). */
+  snapshotInterval?: number;
+  /** Keep the session in IndexedDB (default true when storage is available). */
+  persist?: boolean;
+}
+
+export interface SymbolInfo { name: string; value: number; size: number }
+
+/** An assembler diagnostic (1-based line and columns). */
+export interface DiagnosticInfo { severity: 'error' | 'warning'; line: number; column: number; endColumn: number; message: string }
+
+export type Mode = 'recording' | 'replaying';
+
+/** Why the engine stopped. `pause` and `superseded` are the worker's own: a user pause, and a
+ *  request replaced by a newer one (a seek during a timeline drag). */
+export type StopCauseInfo =
+  | { kind: 'breakpoint'; pc: number }
+  | { kind: 'watchpoint'; addr: number; size: number; access: 'read' | 'write'; watch: WatchpointInfo }
+  | { kind: 'replay-break' }
+  | { kind: 'exit'; code: number }
+  | { kind: 'end-of-log' }
+  | { kind: 'beginning-of-log' }
+  | { kind: 'step' }
+  | { kind: 'seek' }
+  | { kind: 'idle' }
+  | { kind: 'pause' }
+  | { kind: 'superseded' }
+  | { kind: 'cancelled' }
+  | { kind: 'divergence'; message: string };
+
+export interface StopInfo {
+  /** The request that ended with this stop. */
+  op: OperationKind;
+  icount: number;
+  pc: number;
+  cause: StopCauseInfo;
+  frontier: number;
+  mode: Mode;
+}
+
+export type OperationKind = 'continue' | 'step' | 'reverse-step' | 'reverse-continue' | 'seek' | 'open';
+
+export interface PositionInfo { icount: number; pc: number; frontier: number; mode: Mode }
+
+export type StorageNoticeLevel = 'info' | 'warning' | 'error';
+
+/** What the worker tells its subscriber, in batches (at most one batch per frame while running). */
+export type EngineEvent =
+  | { type: 'stop'; stop: StopInfo }
+  /** UART output written the first time an instruction ran (icount of its first byte). */
+  | { type: 'output'; icount: number; text: string }
+  /** Where a running operation is now. */
+  | { type: 'position'; position: PositionInfo; running: OperationKind | null }
+  /** Progress of a long operation (done of total instructions; total 0 when unbounded). */
+  | { type: 'progress'; op: OperationKind; phase: string; done: number; total: number }
+  /** The guest waits for UART input at the frontier; the run resumes when input arrives. */
+  | { type: 'waiting-input'; icount: number }
+  /** Persistence notices: snapshots dropped under quota, a write that failed. */
+  | { type: 'storage'; level: StorageNoticeLevel; message: string }
+  | { type: 'session'; session: SessionInfo | null };
+
+export type EngineListener = (events: EngineEvent[]) => void;
+
+export type WatchKind = 'write' | 'read' | 'access';
+export interface WatchpointInfo { addr: number; len: number; kind: WatchKind }
+
+export interface SessionInfo {
+  id: string;
+  name: string;
+  replayOnly: boolean;
+  persisted: boolean;
+  entry: number;
+  symbols: SymbolInfo[];
+  source: { fileName: string; text: string } | null;
+  ramSize: number;
+  snapshotInterval: number;
+  position: PositionInfo;
+  exit: { icount: number; code: number } | null;
+  /** Restored with a stored session, so the UI can show them again. */
+  breakpoints: number[];
+  watchpoints: WatchpointInfo[];
+  replayBreak: number | null;
+}
+
+export interface LoadResult {
+  ok: boolean;
+  session: SessionInfo | null;
+  diagnostics: DiagnosticInfo[];
+}
+
+export interface RegistersInfo {
+  icount: number;
+  pc: number;
+  /** x0..x31 as unsigned 32-bit numbers. */
+  x: number[];
+  priv: number;
+}
+
+export interface CsrInfo { num: number; value: number }
+
+/** A memory window; `bytes` is transferred, never a copy of guest RAM as a whole. */
+export interface MemoryWindow { addr: number; bytes: Uint8Array }
+
+export interface InfoReplayResult {
+  mode: Mode;
+  name: string;
+  icount: number;
+  frontier: number;
+  /** "Replaying execution 'NAME': instruction count = N" (QEMU's words). */
+  text: string;
+  replayBreak: number | null;
+}
+
+export interface SnapshotMarker { icount: number; pinned: boolean }
+
+export interface StoredSessionSummary {
+  id: string;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+  replayOnly: boolean;
+  frontier: number;
+  position: number;
+  snapshots: number;
+  logEvents: number;
+}
+
+export interface EngineStatus {
+  running: OperationKind | null;
+  waitingInput: boolean;
+  session: SessionInfo | null;
+  storage: 'indexeddb' | 'none';
+  /** Persistence batches queued but not yet committed. */
+  pendingWrites: number;
+}
+
+/** The engine API. Every method is async through Comlink; errors reject with a message for the user. */
+export interface EngineApi {
+  /** Batched events go to `listener` (pass it through Comlink.proxy). Replaces an earlier listener. */
+  subscribe(listener: EngineListener): Promise<void>;
+  status(): Promise<EngineStatus>;
+
+  load(program: ProgramInput, options?: LoadOptions): Promise<LoadResult>;
+  /** Run forward (continue): resolves at the next stop. */
+  continueForward(): Promise<StopInfo>;
+  /** The same as continueForward (the toolbar's Run). */
+  run(): Promise<StopInfo>;
+  /** Stops whatever runs; resolves with the position (null if nothing was running). */
+  pause(): Promise<StopInfo | null>;
+  step(): Promise<StopInfo>;
+  reverseStep(): Promise<StopInfo>;
+  reverseContinue(): Promise<StopInfo>;
+  /** Newer seeks supersede older ones still in flight (those resolve with cause 'superseded'). */
+  seek(icount: number): Promise<StopInfo>;
+  replayBreak(icount: number): Promise<void>;
+  replayDeleteBreak(): Promise<void>;
+  infoReplay(): Promise<InfoReplayResult>;
+
+  setBreakpoints(addrs: number[]): Promise<void>;
+  setWatchpoints(list: WatchpointInfo[]): Promise<void>;
+  registers(): Promise<RegistersInfo>;
+  csrs(nums: number[]): Promise<CsrInfo[]>;
+  readMemory(addr: number, len: number): Promise<MemoryWindow>;
+  /** Debugger writes: only at the frontier of a recording (they become logged inputs). */
+  writeMemory(addr: number, bytes: Uint8Array): Promise<void>;
+  writeRegister(regno: number, value: number): Promise<void>;
+  /** Console input for the guest's UART. */
+  sendInput(text: string): Promise<void>;
+  /** UART output written by instructions before the current position. */
+  consoleText(): Promise<string>;
+  snapshots(): Promise<SnapshotMarker[]>;
+  /** The determinism check value of the current state, as 16 hex digits. */
+  stateHash(): Promise<string>;
+
+  /** The replay file of the current session (transferred). */
+  exportReplay(): Promise<ArrayBuffer>;
+  /** Loads a replay file as a new replay-only session; an invalid file rejects and changes nothing. */
+  importReplay(bytes: ArrayBuffer, options?: { name?: string; persist?: boolean }): Promise<LoadResult>;
+
+  listSessions(): Promise<StoredSessionSummary[]>;
+  openSession(id: string): Promise<SessionInfo>;
+  deleteSession(id: string): Promise<void>;
+  /** Waits until everything queued for IndexedDB is committed. */
+  flush(): Promise<void>;
+}
+
+/** The largest memory window one readMemory call returns. */
+export const MAX_MEMORY_WINDOW = 1 << 20;

@@ -1,0 +1,618 @@
+/**
+ * The engine session behind the worker's Comlink API (workers/api.ts): one Timeline at a time,
+ * driven in time slices, batched events to one subscriber, and persistence to IndexedDB.
+ * Runs unchanged in a Web Worker and in Node (tests, over a MessageChannel).
+ */
+import * as Comlink from 'comlink';
+import { Timeline, type LiveInputs, type Stop, type StopCause, type Progress } from '../src/replay';
+import { hashToHex } from '../src/replay/hash';
+import { readReplayFile, writeReplayFile } from '../src/replay/file';
+import { toReplayFile, timelineFromReplay } from '../src/replay/share';
+import {
+  Repository, SessionPersister, timelineFromStored, encodeHashes, newSessionId,
+  type SessionRecord, type ProgramRecord, type NoticeLevel,
+} from '../src/storage';
+import { Driver, type DriveResult } from './driver';
+import { buildProgram } from './program';
+import {
+  MAX_MEMORY_WINDOW,
+  type EngineApi, type EngineEvent, type EngineListener, type EngineStatus, type LoadOptions, type LoadResult, type ProgramInput,
+  type StopInfo, type StopCauseInfo, type OperationKind, type SessionInfo, type InfoReplayResult, type RegistersInfo, type CsrInfo,
+  type MemoryWindow, type WatchpointInfo, type SnapshotMarker, type StoredSessionSummary, type PositionInfo, type SymbolInfo,
+} from './api';
+
+export interface EngineSessionOptions {
+  /** 'indexeddb' (default) persists sessions; 'none' keeps them in memory only. */
+  storage?: 'indexeddb' | 'none';
+  dbName?: string;
+  /** Bytes of snapshots kept in memory per session. */
+  memoryBudget?: number;
+  /** Target duration of one slice of a long operation (ms). */
+  sliceMs?: number;
+  /** Time one task may run slices before yielding to messages (ms). */
+  taskBudgetMs?: number;
+  /** Interval of event batches while running (ms). */
+  eventIntervalMs?: number;
+  /** Delay before queued changes are written to IndexedDB (ms). */
+  flushDelayMs?: number;
+  /** Live inputs for recordings (default: the wall clock and crypto entropy). */
+  live?: () => LiveInputs;
+}
+
+interface Meta {
+  id: string;
+  name: string;
+  createdAt: number;
+  symbols: SymbolInfo[];
+  source: { fileName: string; text: string } | null;
+}
+
+/** A motion request: its promise settles once, at its stop (or when superseded). */
+interface Job {
+  kind: OperationKind;
+  start: (tl: Timeline) => Generator<Progress, Stop, void>;
+  waitOnIdle: boolean;
+  waiting: boolean;
+  resolve: (s: StopInfo) => void;
+  reject: (e: Error) => void;
+}
+
+const INITIAL_SLICE = 100_000;
+const MIN_SLICE = 5_000;
+const MAX_SLICE = 50_000_000;
+
+export class EngineSession implements EngineApi {
+  private tl: Timeline | null = null;
+  private meta: Meta | null = null;
+  private persister: SessionPersister | null = null;
+  private readonly closing = new Set<Promise<void>>();
+  private readonly repo: Promise<Repository | null>;
+  private readonly driver: Driver;
+  private job: Job | null = null;
+  private listener: EngineListener | null = null;
+  private queue: EngineEvent[] = [];
+  private eventTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastFlush = 0;
+  private pendingOut: { icount: number; bytes: number[] } | null = null;
+  private decoder = new TextDecoder();
+  private slice = INITIAL_SLICE;
+  private lastProgress: { op: OperationKind; p: Progress } | null = null;
+  private readonly opts: Required<Omit<EngineSessionOptions, 'dbName' | 'live'>> & { dbName: string | undefined; live: () => LiveInputs };
+
+  constructor(options: EngineSessionOptions = {}) {
+    this.opts = {
+      storage: options.storage ?? 'indexeddb',
+      dbName: options.dbName,
+      memoryBudget: options.memoryBudget ?? 256 * 1024 * 1024,
+      sliceMs: options.sliceMs ?? 3,
+      taskBudgetMs: options.taskBudgetMs ?? 6,
+      eventIntervalMs: options.eventIntervalMs ?? 16,
+      flushDelayMs: options.flushDelayMs ?? 250,
+      live: options.live ?? hostInputs,
+    };
+    this.repo = this.opts.storage === 'none' || typeof indexedDB === 'undefined'
+      ? Promise.resolve(null)
+      : Repository.open(this.opts.dbName !== undefined ? { name: this.opts.dbName } : {}).catch((e: unknown) => {
+        this.notice('error', `IndexedDB is not available, sessions will not be saved: ${message(e)}`);
+        return null;
+      });
+    this.driver = new Driver({
+      slice: (p, ms) => this.onSlice(p, ms),
+      yielded: () => this.onYield(),
+    });
+    this.driver.taskBudgetMs = this.opts.taskBudgetMs;
+  }
+
+  // ------------------------------------------------------------------ subscription, status
+
+  async subscribe(listener: EngineListener): Promise<void> {
+    this.listener = listener;
+    this.flushEvents();
+  }
+
+  async status(): Promise<EngineStatus> {
+    return {
+      running: this.job && !this.job.waiting ? this.job.kind : null,
+      waitingInput: this.job?.waiting ?? false,
+      session: this.sessionInfo(),
+      storage: (await this.repo) ? 'indexeddb' : 'none',
+      pendingWrites: this.persister?.pending ?? 0,
+    };
+  }
+
+  // ------------------------------------------------------------------ loading
+
+  async load(program: ProgramInput, options: LoadOptions = {}): Promise<LoadResult> {
+    const ramSize = options.ramSize ?? 128 * 1024 * 1024;
+    const built = buildProgram(program, ramSize);
+    if (!built.ok) return { ok: false, session: null, diagnostics: built.diagnostics };
+    const name = options.name ?? program.fileName ?? (program.kind === 'elf' ? 'program.elf' : 'program.s');
+    const tl = new Timeline(built.image, {
+      name, ramSize, memoryBudget: this.opts.memoryBudget, sliceInstructions: this.slice, live: this.opts.live(),
+      ...(options.snapshotInterval !== undefined ? { snapshotInterval: options.snapshotInterval } : {}),
+    });
+    await this.detach();
+    const meta: Meta = { id: newSessionId(), name, createdAt: Date.now(), symbols: built.symbols, source: built.source };
+    this.install(tl, meta);
+    if (options.persist !== false) await this.persistNew(built.image, null);
+    const session = this.sessionInfo()!;
+    this.push({ type: 'session', session });
+    this.flushEvents();
+    return { ok: true, session, diagnostics: built.diagnostics };
+  }
+
+  async importReplay(bytes: ArrayBuffer, options: { name?: string; persist?: boolean } = {}): Promise<LoadResult> {
+    // Everything is validated before the current session is touched: a bad file changes nothing.
+    const file = readReplayFile(new Uint8Array(bytes));
+    const tl = timelineFromReplay(file, { memoryBudget: this.opts.memoryBudget, sliceInstructions: this.slice, ...(options.name !== undefined ? { name: options.name } : {}) });
+    await this.detach();
+    const meta: Meta = { id: newSessionId(), name: tl.name, createdAt: Date.now(), symbols: file.symbols.map((s) => ({ ...s })), source: file.source };
+    this.install(tl, meta);
+    if (options.persist !== false) await this.persistNew(file.image, encodeHashes(file.hashes));
+    const session = this.sessionInfo()!;
+    this.push({ type: 'session', session });
+    this.flushEvents();
+    return { ok: true, session, diagnostics: [] };
+  }
+
+  async exportReplay(): Promise<ArrayBuffer> {
+    const tl = this.timeline();
+    const meta = this.meta!;
+    const bytes = writeReplayFile(toReplayFile(tl, { symbols: meta.symbols, source: meta.source }));
+    const buf = bytes.buffer.byteLength === bytes.byteLength ? bytes.buffer as ArrayBuffer : bytes.slice().buffer as ArrayBuffer;
+    return Comlink.transfer(buf, [buf]);
+  }
+
+  // ------------------------------------------------------------------ stored sessions
+
+  async listSessions(): Promise<StoredSessionSummary[]> {
+    const repo = await this.repo;
+    if (!repo) return [];
+    await this.flush();
+    return (await repo.list()).map((r) => ({
+      id: r.id, name: r.name, createdAt: r.createdAt, updatedAt: r.updatedAt, replayOnly: r.replayOnly,
+      frontier: r.frontier, position: r.position, snapshots: r.snapshotCount, logEvents: r.logEvents,
+    }));
+  }
+
+  async openSession(id: string): Promise<SessionInfo> {
+    const repo = await this.repo;
+    if (!repo) throw new Error('no storage: sessions are not saved in this environment');
+    if (this.meta?.id === id) await this.flush();
+    const loaded = await repo.read(id);
+    if (!loaded) throw new Error(`there is no stored session ${id}`);
+    const { timeline: tl, restoredSnapshots, problem } = timelineFromStored(loaded, loaded.record.replayOnly ? null : this.opts.live(), {
+      memoryBudget: this.opts.memoryBudget, sliceInstructions: this.slice,
+    });
+    const r = loaded.record;
+    await this.detach();
+    for (const b of r.breakpoints) tl.breakpoints.add(b);
+    tl.watchpoints = r.watchpoints.map((w) => ({ ...w }));
+    tl.replayBreak = r.replayBreak;
+    const p = loaded.program;
+    this.install(tl, { id, name: r.name, createdAt: r.createdAt, symbols: p.symbols, source: p.source });
+    this.attachPersister(repo, null, r);
+    if (problem) this.notice('warning', `Some stored snapshots of "${r.name}" could not be used (${problem}); positions past them are recomputed.`);
+    if (r.snapshotsDropped && restoredSnapshots === 0) this.notice('info', `"${r.name}" has no stored snapshots (dropped when storage was full): reaching its position re-executes from the start.`);
+    this.push({ type: 'session', session: this.sessionInfo() });
+    const target = Math.min(r.position, tl.frontier);
+    await this.motion('open', (t) => t.seek(target), false);
+    return this.sessionInfo()!;
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    const repo = await this.repo;
+    if (!repo) throw new Error('no storage: sessions are not saved in this environment');
+    if (this.meta?.id === id && this.persister) {
+      // The open session stays in memory, no longer saved.
+      this.persister.discard();
+      this.tl!.snapshots.sink = null;
+      this.persister = null;
+    }
+    await Promise.all([...this.closing]);
+    await repo.delete(id);
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([...this.closing]);
+    await this.persister?.flush();
+  }
+
+  // ------------------------------------------------------------------ motion
+
+  continueForward(): Promise<StopInfo> { return this.motion('continue', (tl) => tl.continueForward(), true); }
+  run(): Promise<StopInfo> { return this.continueForward(); }
+  step(): Promise<StopInfo> { return this.motion('step', (tl) => tl.step(), false); }
+  reverseStep(): Promise<StopInfo> { return this.motion('reverse-step', (tl) => tl.reverseStep(), false); }
+  reverseContinue(): Promise<StopInfo> { return this.motion('reverse-continue', (tl) => tl.reverseContinue(), false); }
+
+  seek(icount: number): Promise<StopInfo> {
+    const tl = this.timeline();
+    if (!Number.isSafeInteger(icount) || icount < 0 || icount > tl.frontier) {
+      return Promise.reject(new RangeError(`cannot seek to ${icount}: positions are 0 to ${tl.frontier}${tl.replayOnly ? ' (the end of the replay log)' : ' (the recording so far; continue to record further)'}`));
+    }
+    return this.motion('seek', (t) => t.seek(icount), false);
+  }
+
+  async pause(): Promise<StopInfo | null> {
+    const info = this.supersede({ kind: 'pause' });
+    if (info) {
+      this.push({ type: 'stop', stop: info });
+      this.flushEvents();
+      this.persister?.schedule();
+    }
+    return info;
+  }
+
+  async replayBreak(icount: number): Promise<void> {
+    this.timeline().setReplayBreak(icount);
+    this.restartContinue();
+    this.persister?.schedule();
+  }
+
+  async replayDeleteBreak(): Promise<void> {
+    this.timeline().deleteReplayBreak();
+    this.restartContinue();
+    this.persister?.schedule();
+  }
+
+  async infoReplay(): Promise<InfoReplayResult> {
+    const tl = this.timeline();
+    return { ...tl.infoReplay(), replayBreak: tl.replayBreak };
+  }
+
+  async setBreakpoints(addrs: number[]): Promise<void> {
+    const tl = this.timeline();
+    tl.breakpoints.clear();
+    for (const a of addrs) tl.breakpoints.add(a >>> 0);
+    this.restartContinue();
+    this.persister?.schedule();
+  }
+
+  async setWatchpoints(list: WatchpointInfo[]): Promise<void> {
+    const tl = this.timeline();
+    for (const w of list) {
+      if (!Number.isInteger(w.len) || w.len < 1 || w.len > 8) throw new RangeError(`a watchpoint covers 1 to 8 bytes, not ${w.len}`);
+      if (w.kind !== 'write' && w.kind !== 'read' && w.kind !== 'access') throw new RangeError(`unknown watchpoint kind ${String(w.kind)}`);
+    }
+    tl.watchpoints = list.map((w) => ({ addr: w.addr >>> 0, len: w.len, kind: w.kind }));
+    this.restartContinue();
+    this.persister?.schedule();
+  }
+
+  // ------------------------------------------------------------------ state
+
+  async registers(): Promise<RegistersInfo> {
+    const m = this.timeline().machine;
+    return { icount: m.icount, pc: m.pc >>> 0, x: Array.from(m.x, (v) => v >>> 0), priv: m.priv };
+  }
+
+  async csrs(nums: number[]): Promise<CsrInfo[]> {
+    const m = this.timeline().machine;
+    const out: CsrInfo[] = [];
+    for (const num of nums) {
+      try { out.push({ num, value: m.readCsr(num) >>> 0 }); } catch { /* not a CSR of this machine */ }
+    }
+    return out;
+  }
+
+  async readMemory(addr: number, len: number): Promise<MemoryWindow> {
+    if (!Number.isInteger(len) || len < 0 || len > MAX_MEMORY_WINDOW) throw new RangeError(`a memory window is 0 to ${MAX_MEMORY_WINDOW} bytes, not ${len}`);
+    const m = this.timeline().machine;
+    const bytes = new Uint8Array(len);
+    if (len > 0) bytes.set(m.readMemory(addr >>> 0, len));
+    return Comlink.transfer({ addr: addr >>> 0, bytes }, [bytes.buffer]);
+  }
+
+  async writeMemory(addr: number, bytes: Uint8Array): Promise<void> {
+    this.assertStopped('write memory');
+    this.timeline().writeMemory(addr, bytes);
+    this.persister?.schedule();
+  }
+
+  async writeRegister(regno: number, value: number): Promise<void> {
+    this.assertStopped('write registers');
+    this.timeline().writeRegister(regno, value);
+    this.persister?.schedule();
+  }
+
+  async sendInput(text: string): Promise<void> {
+    const tl = this.timeline();
+    tl.sendInput(new TextEncoder().encode(text));
+    const job = this.job;
+    if (job && job.waiting) {
+      job.waiting = false;
+      this.start(job);
+    }
+  }
+
+  async consoleText(): Promise<string> {
+    const tl = this.timeline();
+    const out = tl.output;
+    const t = tl.icount;
+    let n = 0;
+    while (n < out.icounts.length && out.icounts[n]! < t) n++;
+    return new TextDecoder().decode(Uint8Array.from(out.bytes.slice(0, n)));
+  }
+
+  async snapshots(): Promise<SnapshotMarker[]> {
+    return this.timeline().snapshots.list.map((s) => ({ icount: s.icount, pinned: s.pinned }));
+  }
+
+  async stateHash(): Promise<string> {
+    return hashToHex(this.timeline().stateHash());
+  }
+
+  /** Releases the MessageChannel (Node tests). */
+  dispose(): void {
+    this.supersede({ kind: 'cancelled' });
+    this.driver.dispose();
+    if (this.eventTimer !== null) clearTimeout(this.eventTimer);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private timeline(): Timeline {
+    if (!this.tl) throw new Error('no program is loaded');
+    return this.tl;
+  }
+
+  private assertStopped(what: string): void {
+    if (this.job && !this.job.waiting) throw new Error(`cannot ${what} while the program runs: pause first`);
+  }
+
+  private install(tl: Timeline, meta: Meta): void {
+    this.tl = tl;
+    this.meta = meta;
+    this.takeOutput();
+    this.pendingOut = null;
+    this.decoder = new TextDecoder();
+    this.expectedHashes = null;
+    tl.onOutput = (byte, icount) => this.onOutput(byte, icount);
+  }
+
+  /** Stops the current session's work and lets its last writes finish in the background. */
+  private async detach(): Promise<void> {
+    this.supersede({ kind: 'cancelled' });
+    const p = this.persister;
+    if (p) {
+      this.persister = null;
+      const closing = p.close();
+      this.closing.add(closing);
+      void closing.finally(() => this.closing.delete(closing));
+    }
+    if (this.tl) { this.tl.onOutput = null; this.tl.snapshots.sink = null; }
+    this.tl = null;
+    this.meta = null;
+  }
+
+  private async persistNew(image: { entry: number; segments: readonly { addr: number; data: Uint8Array; memSize: number }[] }, expectedHashes: ArrayBuffer | null): Promise<void> {
+    const repo = await this.repo;
+    const meta = this.meta;
+    if (!repo || !meta) return;
+    const program: ProgramRecord = {
+      id: meta.id,
+      image: { entry: image.entry, segments: image.segments.map((s) => ({ addr: s.addr, memSize: s.memSize, data: s.data.slice().buffer as ArrayBuffer })) },
+      symbols: meta.symbols,
+      source: meta.source,
+    };
+    this.expectedHashes = expectedHashes;
+    this.attachPersister(repo, program, { logEvents: 0, outputBytes: 0, snapshotCount: 0, snapshotsDropped: false });
+    await this.persister!.flush();
+  }
+
+  private expectedHashes: ArrayBuffer | null = null;
+
+  private attachPersister(repo: Repository, program: ProgramRecord | null, stored: { logEvents: number; outputBytes: number; snapshotCount: number; snapshotsDropped: boolean; expectedHashes?: ArrayBuffer | null }): void {
+    const tl = this.tl!;
+    const meta = this.meta!;
+    if (stored.expectedHashes !== undefined) this.expectedHashes = stored.expectedHashes;
+    const persister = new SessionPersister(repo, meta.id, tl.snapshots, {
+      record: () => this.record(tl, meta),
+      program,
+      log: tl.log,
+      output: tl.output,
+    }, stored, { delayMs: this.opts.flushDelayMs, notify: (level, msg) => this.notice(level, msg) });
+    tl.snapshots.sink = persister;
+    this.persister = persister;
+  }
+
+  private record(tl: Timeline, meta: Meta): SessionRecord {
+    return {
+      id: meta.id, name: meta.name, createdAt: meta.createdAt, updatedAt: Date.now(), replayOnly: tl.replayOnly,
+      ramSize: tl.machine.ramSize, snapshotInterval: tl.interval, frontier: tl.frontier, exit: tl.exit ? { ...tl.exit } : null,
+      position: tl.icount, breakpoints: [...tl.breakpoints], watchpoints: tl.watchpoints.map((w) => ({ ...w })), replayBreak: tl.replayBreak,
+      logEvents: 0, outputBytes: 0, outputHigh: tl.output.high, expectedHashes: this.expectedHashes, snapshotCount: 0, snapshotsDropped: false,
+    };
+  }
+
+  private motion(kind: OperationKind, start: Job['start'], waitOnIdle: boolean): Promise<StopInfo> {
+    this.timeline();
+    this.supersede({ kind: 'superseded' });
+    return new Promise<StopInfo>((resolve, reject) => {
+      const job: Job = { kind, start, waitOnIdle, waiting: false, resolve, reject };
+      this.job = job;
+      this.start(job);
+    });
+  }
+
+  private start(job: Job): void {
+    const tl = this.timeline();
+    this.lastProgress = null;
+    this.driver.run(job.start(tl), (r) => this.finished(job, r));
+    this.push({ type: 'position', position: this.position(), running: job.kind });
+  }
+
+  /** A continue that is running (or waiting for input) picks up changed breakpoints by restarting. */
+  private restartContinue(): void {
+    const job = this.job;
+    if (!job || job.kind !== 'continue' || job.waiting) return;
+    this.driver.cancel();
+    this.start(job);
+  }
+
+  private finished(job: Job, r: DriveResult): void {
+    if (this.job !== job) return;
+    const tl = this.tl!;
+    if (!r.ok) {
+      this.job = null;
+      const err = r.error instanceof Error ? r.error : new Error(String(r.error));
+      this.push({ type: 'position', position: this.position(), running: null });
+      this.flushEvents();
+      job.reject(err);
+      return;
+    }
+    const stop = r.stop;
+    if (stop.cause.kind === 'idle' && job.waitOnIdle && !tl.replayOnly && tl.pendingInputLength === 0) {
+      job.waiting = true;
+      this.push({ type: 'waiting-input', icount: stop.icount });
+      this.push({ type: 'position', position: this.position(), running: job.kind });
+      this.flushEvents();
+      this.persister?.schedule();
+      return;
+    }
+    if (stop.cause.kind === 'idle' && job.waitOnIdle && !tl.replayOnly) {
+      // Input arrived while the last slice ran: keep going.
+      this.start(job);
+      return;
+    }
+    this.job = null;
+    const info = this.stopInfo(job.kind, stop);
+    this.push({ type: 'stop', stop: info });
+    this.flushEvents();
+    this.persister?.schedule();
+    job.resolve(info);
+  }
+
+  /** Ends the current request where the machine is now, resolving it with `cause`. */
+  private supersede(cause: StopCauseInfo): StopInfo | null {
+    const job = this.job;
+    if (!job) return null;
+    this.driver.cancel();
+    this.job = null;
+    const tl = this.tl!;
+    const info: StopInfo = { op: job.kind, icount: tl.icount, pc: tl.pc >>> 0, cause, frontier: tl.frontier, mode: tl.recording ? 'recording' : 'replaying' };
+    job.resolve(info);
+    return info;
+  }
+
+  private stopInfo(op: OperationKind, stop: Stop): StopInfo {
+    const tl = this.tl!;
+    return { op, icount: stop.icount, pc: stop.pc >>> 0, cause: causeInfo(stop.cause), frontier: tl.frontier, mode: tl.recording ? 'recording' : 'replaying' };
+  }
+
+  private position(): PositionInfo {
+    const tl = this.tl!;
+    return { icount: tl.icount, pc: tl.pc >>> 0, frontier: tl.frontier, mode: tl.recording ? 'recording' : 'replaying' };
+  }
+
+  private sessionInfo(): SessionInfo | null {
+    const tl = this.tl, meta = this.meta;
+    if (!tl || !meta) return null;
+    return {
+      id: meta.id, name: meta.name, replayOnly: tl.replayOnly, persisted: this.persister !== null, entry: tl.image.entry,
+      symbols: meta.symbols, source: meta.source, ramSize: tl.machine.ramSize, snapshotInterval: tl.interval,
+      position: this.position(), exit: tl.exit ? { ...tl.exit } : null,
+      breakpoints: [...tl.breakpoints], watchpoints: tl.watchpoints.map((w) => ({ ...w })), replayBreak: tl.replayBreak,
+    };
+  }
+
+  /** Adapts the instructions per slice so that one slice takes about sliceMs. */
+  private onSlice(p: Progress, ms: number): void {
+    const job = this.job;
+    if (job) this.lastProgress = { op: job.kind, p };
+    const tl = this.tl;
+    if (!tl || ms < 0.5) return;
+    const want = (this.slice * this.opts.sliceMs) / ms;
+    const next = Math.round(Math.min(MAX_SLICE, Math.max(MIN_SLICE, this.slice / 2, Math.min(this.slice * 2, want))));
+    if (next !== this.slice) {
+      this.slice = next;
+      // Timeline.slice is read at every slice boundary; it is declared readonly (see docs/worker.md).
+      (tl as unknown as { slice: number }).slice = next;
+    }
+  }
+
+  private onYield(): void {
+    const job = this.job;
+    if (!job || !this.tl) return;
+    this.push({ type: 'position', position: this.position(), running: job.kind });
+    const lp = this.lastProgress;
+    if (lp) this.push({ type: 'progress', op: lp.op, phase: lp.p.phase, done: lp.p.done, total: lp.p.total });
+    const now = performance.now();
+    if (now - this.lastFlush >= this.opts.eventIntervalMs) this.flushEvents();
+  }
+
+  private onOutput(byte: number, icount: number): void {
+    if (!this.pendingOut) this.pendingOut = { icount, bytes: [] };
+    this.pendingOut.bytes.push(byte);
+    this.scheduleEvents();
+  }
+
+  private notice(level: NoticeLevel, msg: string): void {
+    this.push({ type: 'storage', level, message: msg });
+    this.flushEvents();
+  }
+
+  private push(e: EngineEvent): void {
+    if (e.type === 'position' || e.type === 'progress') {
+      const at = this.queue.findIndex((q) => q.type === e.type);
+      if (at >= 0) this.queue.splice(at, 1);
+    }
+    this.takeOutput();
+    this.queue.push(e);
+    this.scheduleEvents();
+  }
+
+  /** Pending UART bytes become one output event, in order with the events around them. */
+  private takeOutput(): void {
+    const out = this.pendingOut;
+    if (!out) return;
+    this.pendingOut = null;
+    const text = this.decoder.decode(Uint8Array.from(out.bytes), { stream: true });
+    if (text === '') return;
+    const last = this.queue[this.queue.length - 1];
+    if (last && last.type === 'output') last.text += text;
+    else this.queue.push({ type: 'output', icount: out.icount, text });
+  }
+
+  private scheduleEvents(): void {
+    if (this.eventTimer !== null) return;
+    this.eventTimer = setTimeout(() => { this.eventTimer = null; this.flushEvents(); }, this.opts.eventIntervalMs);
+  }
+
+  private flushEvents(): void {
+    this.takeOutput();
+    if (this.eventTimer !== null) { clearTimeout(this.eventTimer); this.eventTimer = null; }
+    this.lastFlush = performance.now();
+    const listener = this.listener;
+    if (!listener || this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      void Promise.resolve(listener(batch)).catch(() => { /* the subscriber went away */ });
+    } catch { /* the subscriber went away */ }
+  }
+}
+
+function causeInfo(c: StopCause): StopCauseInfo {
+  if (c.kind === 'watchpoint') return { kind: 'watchpoint', addr: c.addr >>> 0, size: c.size, access: c.access, watch: { ...c.watch } };
+  return { ...c } as StopCauseInfo;
+}
+
+function message(e: unknown): string { return e instanceof Error ? e.message : String(e); }
+
+/** Wall-clock nanoseconds (a multiple of 256 so the double is exact) and crypto entropy. */
+export function hostInputs(): LiveInputs {
+  const pool = new Uint16Array(128);
+  let used = pool.length;
+  return {
+    rtcNanoseconds(): number {
+      const ns = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e3)) * 1000n;
+      return Number(ns - (ns % 256n));
+    },
+    seedEntropy(): number {
+      if (used === pool.length) { crypto.getRandomValues(pool); used = 0; }
+      return pool[used++]!;
+    },
+  };
+}
