@@ -35,6 +35,7 @@ export function timelineFromReplay(file: ReplayFile, options: Omit<TimelineOptio
     snapshotInterval: file.snapshotInterval,
     live: null,
   }, { log: file.log, end: file.finalIcount });
+  if (file.exit) tl.exit = { icount: file.finalIcount, code: file.exit.code };
   for (const h of file.hashes) tl.expectedHashes.set(h.icount, { logIndex: h.logIndex, hash: h.hash });
   const first = file.hashes[0];
   if (first && first.icount === 0) {

@@ -81,7 +81,8 @@ export class Timeline {
 
   readonly interval: number;
   memoryBudget: number;
-  readonly slice: number;
+  /** Instructions per time slice of a long operation (the worker tunes it between slices). */
+  slice: number;
 
   constructor(image: ProgramImage, options: TimelineOptions = {}, replayLog?: { log: EventLog; end: number }) {
     this.image = image;
@@ -241,7 +242,7 @@ export class Timeline {
         const start = snaps.at(i)!;
         const summary = snaps.at(i + 1);
         if (!summary || this.intervalMayHit(summary)) {
-          const hit = yield* this.lastHitIn(i, end, s);
+          const hit = yield* this.lastHitIn(i, end);
           if (hit) {
             const e = yield* this.seekTo(hit.icount);
             if (e) return this.stopFromEnd(e);
@@ -274,13 +275,14 @@ export class Timeline {
   }
 
   /** Replays [snapshot i, end) and returns the last hit in it, if any. */
-  private *lastHitIn(i: number, end: number, s: number): Generator<Progress, { icount: number; cause: StopCause } | null> {
+  private *lastHitIn(i: number, end: number): Generator<Progress, { icount: number; cause: StopCause } | null> {
     this.snapshots.restore(i);
+    const start = this.machine.icount;
     this.afterRestore();
     let last: { icount: number; cause: StopCause } | null = null;
     let skip = false;
     while (this.machine.icount < end) {
-      const r = yield* this.advance(end, true, skip, 'reverse-continue', s);
+      const r = yield* this.advance(end, true, skip, 'reverse-continue', start);
       if (r.kind !== 'hit') break;
       last = { icount: this.machine.icount, cause: r.cause };
       skip = true;
