@@ -1,18 +1,13 @@
 // `rewind gdbserver PROGRAM|RUN.rwd`: the GDB remote stub over TCP. Recording a new run of an
 // ELF or replaying a replay file; gdb drives it as it drives QEMU's record/replay gdbstub.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { ElfError, readElf } from '../elf';
-import {
-  REPLAY_MAGIC, ReplayFileError, Timeline, readReplayFile, timelineFromReplay, toReplayFile, writeReplayFile,
-  type LiveInputs, type ReplayExtras,
-} from '../replay';
-import { assembleFile, formatDiagnostics } from './asm';
+import { Timeline, timelineFromReplay, toReplayFile, writeReplayFile, type ReplayExtras } from '../replay';
+import { hostInputs, loadProgram, ProgramError } from './program';
 import { GdbStub, TimelineTarget, framePacket, type SessionEnd } from '../gdb';
 
 export const EXIT_USAGE = 2;
@@ -198,43 +193,22 @@ export async function gdbserverCommand(args: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535 || !/^\d+$/.test(values.port)) return usageError(`--port must be 0..65535, not '${values.port}'`);
 
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(path));
-  } catch (err) {
-    process.stderr.write(`rewind gdbserver: cannot read '${path}': ${(err as { code?: string }).code ?? String(err)}\n`);
-    return EXIT_USAGE;
-  }
-
   let timeline: Timeline;
   let inputOpen = (): boolean => false;
   /** What --save writes besides the timeline. */
   let extras: ReplayExtras;
   try {
-    if (new TextDecoder('latin1').decode(bytes.subarray(0, REPLAY_MAGIC.length)) === REPLAY_MAGIC) {
+    const program = await loadProgram(path, 128 * 1024 * 1024);
+    extras = { symbols: program.symbols, source: program.source };
+    if (program.replay) {
       if (values.input !== undefined) return usageError('--input is for recordings; a replay file brings its own input');
-      const file = readReplayFile(bytes);
-      extras = { symbols: file.symbols, source: file.source };
-      timeline = timelineFromReplay(file, values.name !== undefined ? { name: values.name } : {});
-    } else if (/\.s$/i.test(path)) {
-      const { source, result } = assembleFile(path);
-      if (!result.ok) {
-        process.stderr.write(formatDiagnostics(path, source, result.diagnostics));
-        return EXIT_USAGE;
-      }
-      extras = {
-        symbols: result.symbols.map((sym) => ({ name: sym.name, value: sym.addr, size: 0 })),
-        source: { fileName: basename(path), text: source },
-      };
-      timeline = new Timeline({ entry: result.entry, segments: result.segments }, { name: values.name ?? basename(path), live: hostLiveInputs() });
+      timeline = timelineFromReplay(program.replay, values.name !== undefined ? { name: values.name } : {});
     } else {
-      const elf = readElf(bytes);
-      extras = { symbols: elf.symbols.filter((sym) => sym.name !== '').map((sym) => ({ name: sym.name, value: sym.value, size: sym.size })) };
-      timeline = new Timeline(elf, { name: values.name ?? basename(path), live: hostLiveInputs() });
+      timeline = new Timeline(program.image, { name: values.name ?? basename(path), live: hostInputs() });
     }
   } catch (err) {
-    if (err instanceof ElfError || err instanceof ReplayFileError || err instanceof Error) {
-      process.stderr.write(`rewind gdbserver: ${basename(path)}: ${err.message}\n`);
+    if (err instanceof ProgramError) {
+      process.stderr.write(`rewind gdbserver: ${err.message}\n`);
       return EXIT_USAGE;
     }
     throw err;
@@ -285,26 +259,4 @@ export async function gdbserverCommand(args: string[]): Promise<number> {
 function usageError(message: string): number {
   process.stderr.write(`rewind gdbserver: ${message}\n(try 'rewind gdbserver --help')\n`);
   return EXIT_USAGE;
-}
-
-/** The host's nondeterministic inputs while recording: wall clock and entropy. */
-function hostLiveInputs(): LiveInputs {
-  let pool = randomBytes(0);
-  let used = 0;
-  return {
-    rtcNanoseconds(): number {
-      // Wall-clock ns since the epoch, a multiple of 256 so the double holds it exactly.
-      const ns = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e3)) * 1000n;
-      return Number(ns - (ns % 256n));
-    },
-    seedEntropy(): number {
-      if (used + 2 > pool.length) {
-        pool = randomBytes(256);
-        used = 0;
-      }
-      const v = pool.readUInt16LE(used);
-      used += 2;
-      return v;
-    },
-  };
 }

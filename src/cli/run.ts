@@ -1,14 +1,10 @@
 // `rewind run PROGRAM`: run a program on the virt machine with the UART on stdin/stdout.
-import { readFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
-import { Machine, RAM_BASE, type InputPort, type StopReason } from '../core';
-import { ElfError, makeSymbolizer, readElf, type ElfSymbol } from '../elf';
-import { assembleFile, formatDiagnostics } from './asm';
+import { Machine, type StopReason } from '../core';
+import { describeFsError, hostInputs, loadProgram, ProgramError } from './program';
 import { Disassembler } from '../isa';
 
 export const EXIT_USAGE = 2;
@@ -66,15 +62,16 @@ export async function runCommand(args: string[]): Promise<number> {
     if (!Number.isSafeInteger(maxInsns) || maxInsns < 0) return usageError(`--max-insns must be a non-negative integer, not '${values['max-insns']}'`);
   }
 
-  const machine = new Machine({ input: hostInputPort() });
+  const machine = new Machine({ input: hostInputs() });
   let program;
   try {
     program = await loadProgram(path, machine.ramSize);
+    if (program.replay) throw new ProgramError(`'${path}' is a replay file; use 'rewind replay'`);
   } catch (err) {
     process.stderr.write(`rewind: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT_USAGE;
   }
-  machine.load(program);
+  machine.load(program.image);
 
   const inputPath = values.input ?? '-';
   let inputStream: Readable;
@@ -157,89 +154,9 @@ async function runLoop(machine: Machine, input: InputQueue, output: UartOutput, 
   }
 }
 
-interface LoadedProgram {
-  entry: number;
-  segments: { addr: number; data: Uint8Array; memSize: number }[];
-  symbolize: (addr: number) => string | undefined;
-}
-
-const ASSEMBLY = /\.(s|S|asm)$/;
-
-async function loadProgram(path: string, ramSize: number): Promise<LoadedProgram> {
-  if (ASSEMBLY.test(path)) return assembleProgram(path, ramSize);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(path));
-  } catch (err) {
-    throw new Error(`cannot read '${path}': ${describeFsError(err)}`, { cause: err });
-  }
-  try {
-    const elf = readElf(bytes, { ramSize });
-    return { entry: elf.entry, segments: elf.segments, symbolize: makeSymbolizer(elf.symbols) };
-  } catch (err) {
-    if (err instanceof ElfError) throw new Error(`${basename(path)}: ${err.message}`, { cause: err });
-    throw err;
-  }
-}
-
-/** `rewind run prog.s`: assemble in memory (as `rewind asm` would), then run. */
-function assembleProgram(path: string, ramSize: number): LoadedProgram {
-  let assembled;
-  try {
-    assembled = assembleFile(path);
-  } catch (err) {
-    throw new Error(`cannot read '${path}': ${describeFsError(err)}`, { cause: err });
-  }
-  const { source, result } = assembled;
-  if (!result.ok) {
-    throw new Error(`${path}: assembly failed\n${formatDiagnostics(path, source, result.diagnostics.filter((d) => d.severity === 'error')).trimEnd()}`);
-  }
-  for (const seg of result.segments) {
-    if (seg.memSize > 0 && (seg.addr < RAM_BASE || seg.addr + seg.memSize > RAM_BASE + ramSize)) {
-      throw new Error(`${path}: a section at 0x${seg.addr.toString(16)} lies outside RAM`);
-    }
-  }
-  const symbols: ElfSymbol[] = result.symbols.map((sym) => ({
-    name: sym.name, value: sym.addr, size: sym.size, type: sym.type,
-    binding: sym.global ? 'global' : 'local', section: sym.section === null ? 0xfff1 : 1,
-  }));
-  return { entry: result.entry, segments: result.segments, symbolize: makeSymbolizer(symbols) };
-}
-
 function usageError(message: string): number {
   process.stderr.write(`rewind run: ${message}\n(try 'rewind run --help')\n`);
   return EXIT_USAGE;
-}
-
-function describeFsError(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** The host side of the machine's nondeterministic inputs: wall clock and entropy. */
-function hostInputPort(): InputPort {
-  let pool = randomBytes(0);
-  let used = 0;
-  return {
-    rtcNanoseconds(): number {
-      // Wall-clock ns since the epoch (about 2^60): rounded to a multiple of 256 so the
-      // double holds it exactly.
-      const ns = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e3)) * 1000n;
-      return Number(ns - (ns % 256n));
-    },
-    seedEntropy(): number {
-      if (used + 2 > pool.length) {
-        pool = randomBytes(256);
-        used = 0;
-      }
-      const v = pool.readUInt16LE(used);
-      used += 2;
-      return v;
-    },
-  };
 }
 
 /** UART bytes from a stream, handed to the RX FIFO whenever it has space (as QEMU's chardevs do). */

@@ -326,7 +326,7 @@ function checkPayload(r: Reader, i: number, kind: EventKind, payload: number, da
   if (!needData && dataLen !== 0) r.fail(`event ${i} of kind ${kind} carries ${dataLen} data bytes; only memory writes do`);
   switch (kind) {
     case EventKind.UartRx: ok(Number.isInteger(payload) && payload >= 0 && payload <= 255, 'UART byte'); break;
-    case EventKind.Rtc: ok(Number.isSafeInteger(payload) && payload >= 0, 'RTC nanoseconds'); break;
+    case EventKind.Rtc: ok(Number.isInteger(payload) && payload >= 0 && payload < 2 ** 64, 'RTC nanoseconds'); break;
     case EventKind.Seed: ok(Number.isInteger(payload) && payload >= 0 && payload <= 0xffff, 'seed entropy'); break;
     case EventKind.MemWrite:
       ok(Number.isInteger(payload) && payload >= 0 && payload <= 0xffffffff, 'memory address');

@@ -52,7 +52,7 @@ describe('rewind record / replay', () => {
     const good = join(tmp, 'good.rwd');
     await runRewind(['record', elf('hello'), '-o', good]);
     const bytes = readFileSync(good);
-    bytes[40] ^= 0xff;
+    bytes[40] = bytes[40]! ^ 0xff;
     const bad = join(tmp, 'bad.rwd');
     writeFileSync(bad, bytes);
     const r = await runRewind(['replay', bad]);
