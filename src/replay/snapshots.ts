@@ -336,7 +336,8 @@ function collect(flags: Uint8Array): Uint32Array {
   return out;
 }
 
-function sortedHas(sorted: Uint32Array, v: number): boolean {
+/** Whether a sorted array holds v (binary search). */
+export function sortedHas(sorted: Uint32Array, v: number): boolean {
   let lo = 0, hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;

@@ -1,7 +1,7 @@
 import { Machine, type ProgramImage, type Watchpoint, type StopReason } from '../core';
 import { EventLog, EventKind, EVENT_KIND_NAMES, isBoundaryEvent } from './eventLog';
 import { ReplayInputPort, type LiveInputs } from './inputPort';
-import { SnapshotIndex, RAM_BASE, type Snapshot } from './snapshots';
+import { SnapshotIndex, RAM_BASE, sortedHas, type Snapshot } from './snapshots';
 import { PAGE_SIZE } from './pageStore';
 import { type Hash64, hashEquals } from './hash';
 import type { InfoReplay, Operation, Progress, Stop, StopCause } from './types';
@@ -262,14 +262,14 @@ export class Timeline {
   /** Whether instructions between the predecessor of `summary` and `summary` may hit. */
   private intervalMayHit(summary: Snapshot): boolean {
     for (const bp of this.breakpoints) {
-      if (ramPage(bp, this.machine.ramSize) < 0 || contains(summary.execPcs, bp >>> 0)) return true;
+      if (ramPage(bp, this.machine.ramSize) < 0 || sortedHas(summary.execPcs, bp >>> 0)) return true;
     }
     for (const w of this.watchpoints) {
       if (w.kind !== 'write') return true; // no read summaries: replay to be sure
       const first = ramPage(w.addr, this.machine.ramSize);
       const last = ramPage(w.addr + w.len - 1, this.machine.ramSize);
       if (first < 0 || last < 0) return true;
-      for (let p = first; p <= last; p++) if (contains(summary.written, p)) return true;
+      for (let p = first; p <= last; p++) if (sortedHas(summary.written, p)) return true;
     }
     return false;
   }
@@ -515,16 +515,6 @@ function ramPage(addr: number, ramSize: number): number {
   return off >= 0 && off < ramSize ? Math.floor(off / PAGE_SIZE) : -1;
 }
 
-function contains(sorted: Uint32Array, v: number): boolean {
-  let lo = 0, hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const x = sorted[mid]!;
-    if (x === v) return true;
-    if (x < v) lo = mid + 1; else hi = mid;
-  }
-  return false;
-}
 
 /** A FIFO of bytes with O(1) push and shift. */
 class ByteQueue {
