@@ -19,6 +19,8 @@ export interface TimelineOptions {
   ramSize?: number;
   /** Where live inputs come from while recording; null for a replay-only session. */
   live?: LiveInputs | null;
+  /** Hits in one interval after which reverse continue searches backwards from the end (tuning). */
+  denseHits?: number;
 }
 
 /** UART output with the icount of the instruction that wrote each byte. */
@@ -49,6 +51,10 @@ const DEFAULT_SLICE = 2_000_000;
 /** While host input waits at the frontier, offer it to the UART this often. */
 const INPUT_POLL = 10_000;
 const MAX_ICOUNT = Number.MAX_SAFE_INTEGER;
+/** Hits in one interval after which reverse continue searches backwards from the end instead. */
+const DENSE_HITS = 64;
+
+interface Hit { icount: number; cause: StopCause }
 
 /**
  * A session's timeline: the machine, the event log, the snapshots, and the operations that
@@ -81,6 +87,7 @@ export class Timeline {
 
   readonly interval: number;
   memoryBudget: number;
+  private readonly denseHits: number;
   /** Instructions per time slice of a long operation (the worker tunes it between slices). */
   slice: number;
 
@@ -90,6 +97,7 @@ export class Timeline {
     this.interval = options.snapshotInterval ?? DEFAULT_INTERVAL;
     this.memoryBudget = options.memoryBudget ?? DEFAULT_BUDGET;
     this.slice = options.sliceInstructions ?? DEFAULT_SLICE;
+    this.denseHits = options.denseHits ?? DENSE_HITS;
     this.log = replayLog ? replayLog.log : new EventLog();
     this.replayOnly = replayLog !== undefined || options.live === null;
     this.frontier = replayLog ? replayLog.end : 0;
@@ -274,20 +282,47 @@ export class Timeline {
     return false;
   }
 
-  /** Replays [snapshot i, end) and returns the last hit in it, if any. */
-  private *lastHitIn(i: number, end: number): Generator<Progress, { icount: number; cause: StopCause } | null> {
+  /**
+   * Replays [snapshot i, end) and returns the last hit in it, if any. When hits turn out to be
+   * dense (a breakpoint in a hot loop), stopping at each would cost more than replaying, so the
+   * search switches to windows that grow backwards from `end`.
+   */
+  private *lastHitIn(i: number, end: number): Generator<Progress, Hit | null> {
     this.snapshots.restore(i);
-    const start = this.machine.icount;
     this.afterRestore();
-    let last: { icount: number; cause: StopCause } | null = null;
+    const start = this.machine.icount;
+    let last: Hit | null = null;
     let skip = false;
+    let count = 0;
     while (this.machine.icount < end) {
       const r = yield* this.advance(end, true, skip, 'reverse-continue', start);
       if (r.kind !== 'hit') break;
       last = { icount: this.machine.icount, cause: r.cause };
       skip = true;
+      if (++count === this.denseHits) return yield* this.lastHitBackwards(last, end);
     }
     return last;
+  }
+
+  /** The last hit in (known.icount, end), else `known`, scanning windows backwards from `end`. */
+  private *lastHitBackwards(known: Hit, end: number): Generator<Progress, Hit> {
+    let hi = end;
+    for (let size = 4096; hi > known.icount + 1; size *= 4) {
+      const lo = Math.max(known.icount + 1, hi - size);
+      const e = yield* this.seekTo(lo);
+      if (e) return known;
+      let last: Hit | null = null;
+      let skip = false;
+      while (this.machine.icount < hi) {
+        const r = yield* this.advance(hi, true, skip, 'reverse-continue', lo);
+        if (r.kind !== 'hit') break;
+        last = { icount: this.machine.icount, cause: r.cause };
+        skip = true;
+      }
+      if (last) return last;
+      hi = lo;
+    }
+    return known;
   }
 
   // ---------------------------------------------------------------- machinery

@@ -29,6 +29,8 @@ function record(seed: number): Timeline {
     ramSize: RAM, snapshotInterval: INTERVAL, live: liveInputs(seed), name: `random-${seed}`,
     // Odd seeds thin snapshots as hard as they can, so merged overlays are exercised too.
     memoryBudget: seed % 2 ? 1 : undefined,
+    // Even seeds switch reverse continue to its backwards-window search after two hits.
+    denseHits: seed % 2 ? undefined : 2,
   });
   for (let k = 0; k < 200; k++) {
     tl.setReplayBreak(tl.icount + 1 + (next() % 700));
