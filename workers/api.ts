@@ -98,6 +98,9 @@ export interface SessionInfo {
   replayBreak: number | null;
 }
 
+/** One emitted instruction or data item of an assembly source (1-based line). */
+export interface SourceLineInfo { line: number; addr: number; size: number; insn: boolean }
+
 export interface LoadResult {
   ok: boolean;
   session: SessionInfo | null;
@@ -192,6 +195,11 @@ export interface EngineApi {
   exportReplay(): Promise<ArrayBuffer>;
   /** Loads a replay file as a new replay-only session; an invalid file rejects and changes nothing. */
   importReplay(bytes: ArrayBuffer, options?: { name?: string; persist?: boolean }): Promise<LoadResult>;
+
+  /** The line map of the current session's assembly source (empty without a source). */
+  lineMap(): Promise<SourceLineInfo[]>;
+  /** Assembles `text` without loading it: the diagnostics an editor shows while typing. */
+  check(text: string): Promise<DiagnosticInfo[]>;
 
   listSessions(): Promise<StoredSessionSummary[]>;
   openSession(id: string): Promise<SessionInfo>;

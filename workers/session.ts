@@ -14,11 +14,13 @@ import {
 } from '../src/storage';
 import { Driver, type DriveResult } from './driver';
 import { buildProgram } from './program';
+import { assemble } from '../src/asm';
 import {
   MAX_MEMORY_WINDOW,
   type EngineApi, type EngineEvent, type EngineListener, type EngineStatus, type LoadOptions, type LoadResult, type ProgramInput,
   type StopInfo, type StopCauseInfo, type OperationKind, type SessionInfo, type InfoReplayResult, type RegistersInfo, type CsrInfo,
   type MemoryWindow, type WatchpointInfo, type SnapshotMarker, type StoredSessionSummary, type PositionInfo, type SymbolInfo,
+  type SourceLineInfo, type DiagnosticInfo,
 } from './api';
 
 export interface EngineSessionOptions {
@@ -161,6 +163,20 @@ export class EngineSession implements EngineApi {
     const bytes = writeReplayFile(toReplayFile(tl, { symbols: meta.symbols, source: meta.source }));
     const buf = bytes.buffer.byteLength === bytes.byteLength ? bytes.buffer as ArrayBuffer : bytes.slice().buffer as ArrayBuffer;
     return Comlink.transfer(buf, [buf]);
+  }
+
+  // ------------------------------------------------------------------ source (editor support)
+
+  async lineMap(): Promise<SourceLineInfo[]> {
+    const meta = this.meta;
+    if (!meta?.source) return [];
+    // The line map is not stored with a session: assembling the stored source again gives it.
+    const res = assemble(meta.source.text);
+    return res.lineMap.entries.map((e) => ({ line: e.line, addr: e.addr >>> 0, size: e.size, insn: e.insn }));
+  }
+
+  async check(text: string): Promise<DiagnosticInfo[]> {
+    return assemble(text).diagnostics.map((d) => ({ severity: d.severity, line: d.line, column: d.column, endColumn: d.endColumn, message: d.message }));
   }
 
   // ------------------------------------------------------------------ stored sessions

@@ -1,6 +1,8 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { createEngine, type EngineClient } from './engine/client';
+import { attachEngine } from './state/actions';
+import './styles.css';
 
 declare global {
   interface Window {
@@ -9,8 +11,10 @@ declare global {
   }
 }
 
-window.rewind = createEngine();
+// window.rewind is set by the App once the IDE is set up (scripts then find a settled session).
+const engine = createEngine();
+attachEngine(engine);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
-createRoot(root).render(<App engine={window.rewind} />);
+createRoot(root).render(<App engine={engine} />);
