@@ -1,5 +1,6 @@
 // The RV32IMAC machine compatible with QEMU 7.2's riscv32 "virt" board (see docs/machine.md).
 import { decodeInsn } from './decode';
+import { compileBlock, blockSource, isBranchOp, isJumpOp, isStraightOp, mulhu, MAX_BLOCK, PC_OUT, type BlockFn } from './translate';
 import { Plic, PLIC_SIZE } from './devices/plic';
 import { Uart16550 } from './devices/uart';
 import type { InputPort, MachineOptions, ProgramImage, StopReason, Watchpoint, LoadSegment } from './types';
@@ -23,11 +24,14 @@ const MSTATUS_WRITABLE = MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MPRV
 const MIP_MSIP = 0x8, MIP_MTIP = 0x80, MIP_MEIP = 0x800;
 const MIE_WRITABLE = MIP_MSIP | MIP_MTIP | MIP_MEIP;
 // Flags in word 0 of a decoded instruction. The sign bit sends it to the slow path, where
-// BPB means "breakpoint here" and TRK means "note this pc for the interval summary".
+// BPB means "breakpoint here", TRK means "note this pc for the interval summary" and XLT
+// (below) means "the translator is interested in this pc".
 const SLOW = -2147483648;
 const BPB = 0x20000000;
 const TRK = 0x40000000;
 const BP_FLAG = SLOW | BPB;
+/** Slow-path flag: the translator counts executions here or a block starts here (blockMap). */
+const XLT = 0x02000000;
 const TWO32 = 4294967296;
 const MAX_CHUNK = 0x40000000;
 const STATE_MAGIC = 0x52574431;   // 'RWD1'
@@ -35,13 +39,13 @@ const STATE_VERSION = 1;
 
 const DEFAULT_INPUT: InputPort = { rtcNanoseconds: () => 0, seedEntropy: () => 0 };
 
-function mulhu(a: number, b: number): number {
-  a >>>= 0; b >>>= 0;
-  const al = a & 0xffff, ah = a >>> 16, bl = b & 0xffff, bh = b >>> 16;
-  const ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
-  const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  return (hh + Math.floor(lh / 65536) + Math.floor(hl / 65536) + Math.floor(mid / 65536)) | 0;
-}
+/** The Block entry of a dropped block (its map entry no longer points to it). */
+const DEAD: Block = { fn: () => 0, len: 0, pcs: new Uint32Array(0), epoch: 0, noted: 0, bails: 0, start: 0, end: 0 };
+/** Default number of interpreted executions of a pc before a block is translated from it. */
+const HOT_DEFAULT = 32;
+/** A translated block (see translate.ts): `len` instructions from slot `start` up to slot `end` of its page.
+ *  Execution tracking: in interval `epoch`, pcs[0..noted) have been noted. */
+interface Block { fn: BlockFn; len: number; pcs: Uint32Array; epoch: number; noted: number; bails: number; start: number; end: number }
 
 export class Machine {
   static readonly PAGE_SIZE = 4096 as const;
@@ -57,6 +61,22 @@ export class Machine {
   private readonly codeFlag: Uint8Array;
   private readonly decPages: (Int32Array | undefined)[];
   private readonly decodedList: number[] = [];
+  /** Per decoded page, per halfword slot: >= 0 an execution count towards translation (> hot: never),
+   *  < 0 the block ~v of blocks[page] starts here. */
+  private readonly blockMap: (Int32Array | undefined)[];
+  private readonly blocks: (Block[] | undefined)[];
+  private readonly deadBlocks: Uint16Array;
+  private readonly noBlocks = new Int32Array(2048);
+  private hot = HOT_DEFAULT;
+  private trkEpoch = 0;
+  private readonly invFn = (off: number, len: number): boolean => this.invalidateCode(off, len);
+  /** Basic-block translation (on by default). Off: the interpreter runs everything. */
+  translate = true;
+  /** Whether decoded RAM instructions carry XLT (translate on and no watchpoints) since the last flush. */
+  private xltOn = true;
+  private xlatCount = 0;
+  /** Diagnostics: instructions executed inside translated blocks since construction. */
+  get translatedInstructions(): number { return this.xlatCount; }
   private tracking = false;
   private execList = new Uint32Array(1024);
   private execCount = 0;
@@ -64,8 +84,8 @@ export class Machine {
   private flushOnRun = false;
   readonly rom = new Uint8Array(ROM_SIZE);
 
-  /** x0..x31 plus a sink (index 32) that decoded instructions with rd = x0 write to. */
-  private readonly regs = new Int32Array(33);
+  /** x0..x31, a sink (index 32) that decoded instructions with rd = x0 write to, and PC_OUT (33). */
+  private readonly regs = new Int32Array(34);
   readonly x: Int32Array = this.regs.subarray(0, 32);
   pc = ROM_BASE;
   icount = 0;
@@ -133,6 +153,16 @@ export class Machine {
     this.execPages = new Uint8Array(pages);
     this.codeFlag = new Uint8Array(pages);
     this.decPages = new Array<Int32Array | undefined>(pages).fill(undefined);
+    this.blockMap = new Array<Int32Array | undefined>(pages).fill(undefined);
+    this.blocks = new Array<Block[] | undefined>(pages).fill(undefined);
+    this.deadBlocks = new Uint16Array(pages);
+    if (options.translate === false) this.translate = false;
+    if (options.translateThreshold !== undefined) {
+      const t = options.translateThreshold;
+      if (!Number.isInteger(t) || t < 0 || t > 1_000_000) throw new RangeError(`translateThreshold must be an integer 0..1000000, got ${t}`);
+      this.hot = t;
+    }
+    this.noBlocks.fill(this.hot + 1);
     this.input = options.input ?? DEFAULT_INPUT;
     this.uart = new Uart16550((level) => this.plic.setLevel(UART_IRQ, level), (b) => this.onUartTx?.(b));
     this.resetCpuAndDevices();
@@ -227,18 +257,63 @@ export class Machine {
     if (code) this.invalidateCode(off, len);
   }
 
-  /** Drop decoded instructions overlapping RAM bytes [off, off+len). */
-  private invalidateCode(off: number, len: number): void {
+  /** Drop decoded instructions overlapping RAM bytes [off, off+len), and the translated blocks of
+   *  every page where one was dropped. True if anything was dropped. */
+  private invalidateCode(off: number, len: number): boolean {
     const end = off + len;
+    let hit = false;
     for (let a = (off - 2) & ~1; a < end; a += 2) {
       if (a < 0) continue;
-      const d = this.decPages[a >>> 12];
-      if (d !== undefined) { d[a & 4094] = 0; d[(a & 4094) + 1] = 0; }
+      const p = a >>> 12;
+      const d = this.decPages[p];
+      if (d !== undefined && d[a & 4094] !== 0) {
+        d[a & 4094] = 0; d[(a & 4094) + 1] = 0;
+        hit = true;
+        this.dropBlocks(p, a & 4094);
+      }
+    }
+    return hit;
+  }
+
+  /** Forget the blocks of page p that contain the instruction at slot s. A block's instructions
+   *  are all decoded in its page, so zeroing any of them comes here. */
+  private dropBlocks(p: number, s: number): void {
+    const list = this.blocks[p]!;
+    if (list.length === 0) return;
+    const bmap = this.blockMap[p]!;
+    for (let h = s >> 1, lo = Math.max(0, (s >> 1) - 2 * MAX_BLOCK); h >= lo; h--) {
+      const v = bmap[h]!;
+      if (v >= 0) continue;
+      const b = list[~v]!;
+      if (b.end > s) {   // b.start <= s since h <= s/2
+        bmap[h] = 0;
+        list[~v] = DEAD;
+        if (++this.deadBlocks[p]! > 256) this.compactBlocks(p);
+      }
     }
   }
 
+  /** Drop the dead entries of a page's block list (ids are indices, so re-number the map). */
+  private compactBlocks(p: number): void {
+    const list = this.blocks[p]!, bmap = this.blockMap[p]!;
+    const live: Block[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const b = list[i]!;
+      if (b === DEAD || bmap[b.start >> 1] !== ~i) continue;
+      bmap[b.start >> 1] = ~live.length;
+      live.push(b);
+    }
+    this.blocks[p] = live;
+    this.deadBlocks[p] = 0;
+  }
+
   private flushDecodeCache(): void {
-    for (const p of this.decodedList) this.decPages[p]?.fill(0);
+    for (const p of this.decodedList) {
+      this.decPages[p]?.fill(0);
+      this.blockMap[p]?.fill(0);
+      this.blocks[p] = [];
+      this.deadBlocks[p] = 0;
+    }
   }
 
   /** Call after writing `ram` directly (restoreState arranges this itself). */
@@ -252,6 +327,8 @@ export class Machine {
   private allocDec(page: number): Int32Array {
     const d = new Int32Array(4096);
     this.decPages[page] = d;
+    this.blockMap[page] = new Int32Array(2048);
+    this.blocks[page] = [];
     this.decodedList.push(page);
     this.codeFlag[page] = 1;
     return d;
@@ -281,6 +358,7 @@ export class Machine {
   private markBp(dec: Int32Array, s: number, off: number): number {
     if (this.bpSet.size !== 0 && this.bpSet.has((RAM_BASE + off) >>> 0)) dec[s] = dec[s]! | BP_FLAG;
     if (this.tracking) dec[s] = dec[s]! | SLOW | TRK;
+    if (this.xltOn) dec[s] = dec[s]! | SLOW | XLT;
     return dec[s]!;
   }
 
@@ -309,6 +387,7 @@ export class Machine {
   /** Starts a new interval without collecting the previous one. */
   resetExecutedPcs(): void {
     this.execCount = 0;
+    this.trkEpoch++;
     if (!this.tracking) return;
     for (const p of this.decodedList) {
       const d = this.decPages[p];
@@ -874,6 +953,10 @@ export class Machine {
   }
 
   run(targetIcount: number, skipHitsAtStart = true): StopReason {
+    // Blocks never run while watchpoints are set (the interpreter checks every access); the XLT
+    // marks follow that, so switching either way starts from a fresh decode cache.
+    const xlt = this.translate && this.watches.length === 0;
+    if (xlt !== this.xltOn) { this.xltOn = xlt; this.flushOnRun = true; }
     if (this.flushOnRun) { this.flushOnRun = false; this.flushDecodeCache(); }
     this.runStart = skipHitsAtStart ? this.icount : -1;
     this.stop = null;
@@ -901,10 +984,14 @@ export class Machine {
     const ramSize = this.ramSize;
     const startPos = this.runStart;
     const wOn = this.watches.length !== 0;
+    const tOn = this.xltOn;
+    const hot = this.hot;
+    const tracking = this.tracking;
     let n = (chunkEnd - this.icount) | 0;
     let pc = this.pc | 0;
     let curPage = -1;
     let dec: Int32Array = this.scratchDec;
+    let bmap: Int32Array = this.noBlocks;
     inner: while (n > 0) {
       n--;
       const off = pc ^ -2147483648;
@@ -912,10 +999,12 @@ export class Machine {
         if ((off >>> 0) < ramSize) {
           curPage = off >>> 12;
           dec = decPages[curPage] ?? this.allocDec(curPage);
+          bmap = this.blockMap[curPage]!;
           execPages[curPage] = 1;
         } else {
           curPage = -1;
           dec = this.scratchDec;
+          bmap = this.noBlocks;
           this.decodeOther(pc, off & 4094);
         }
       }
@@ -925,11 +1014,11 @@ export class Machine {
         if (d0 === 0) d0 = this.decodeRam(dec, s, off);
         if ((d0 & TRK) !== 0) {
           d0 &= ~TRK;
-          if ((d0 & BPB) === 0) d0 &= 0x7fffffff;
+          if ((d0 & (BPB | XLT)) === 0) d0 &= 0x7fffffff;
           dec[s] = d0;
           this.noteExec(pc >>> 0);
         }
-        if (d0 < 0) {
+        if ((d0 & BPB) !== 0) {
           if (chunkEnd - n - 1 !== startPos) {
             n++;
             this.stop = { kind: 'breakpoint', pc: pc >>> 0 };
@@ -937,6 +1026,38 @@ export class Machine {
             break;
           }
           d0 &= 0x7fffffff;
+        }
+        if ((d0 & XLT) !== 0 && tOn) {
+          const v = bmap[s >> 1]!;
+          if (v < 0) {
+            const b = this.blocks[curPage]![~v]!;
+            const avail = n + 1;
+            if (b.len <= avail) {
+              if (tracking && b.epoch !== this.trkEpoch) { b.epoch = this.trkEpoch; b.noted = 0; }
+              // While some of its pcs are not noted in this interval, a block runs one pass at a time
+              // (without skips, a pass runs a prefix of the block: k instructions are pcs[0..k)).
+              const single = tracking && b.noted < b.len;
+              const k = b.fn(regs, ram, ram8s, ram16, ram16s, ram32, dirty, codeFlag, this.invFn, mulhu, single ? b.len : avail);
+              if (k !== 0) {
+                if (single && k > b.noted) this.noteBlock(b, k);
+                this.xlatCount += k;
+                n = avail - k;
+                pc = regs[PC_OUT]!;
+                continue;
+              }
+              // It stopped before its first instruction (a slow-path access): interpret that one.
+              if (++b.bails > 16) bmap[s >> 1] = hot + 1;
+            }
+          } else if (v < hot) {
+            bmap[s >> 1] = v + 1;
+          } else {
+            if (v === hot) this.translateAt(curPage, s);
+            if (bmap[s >> 1]! >= 0) {   // no block starts here: stop counting
+              let w = dec[s]! & ~XLT;
+              if ((w & (BPB | TRK)) === 0) w &= 0x7fffffff;
+              dec[s] = w;
+            }
+          }
         }
       }
       const imm = dec[s + 1]!;
@@ -1110,6 +1231,51 @@ export class Machine {
     }
     this.icount = chunkEnd - n;
     this.pc = pc >>> 0;
+  }
+
+  /** A single pass of a block ran pcs[0..k): note those not noted yet in this interval. */
+  private noteBlock(b: Block, k: number): void {
+    for (let i = b.noted; i < k; i++) this.noteExec(b.pcs[i]!);
+    b.noted = k;
+  }
+
+  /** Translate the block starting at RAM slot s of page p (all its instructions must be in p),
+   *  or mark the slot as not worth it. */
+  private translateAt(p: number, s: number): void {
+    const dec = this.decPages[p]!, bmap = this.blockMap[p]!;
+    const words: number[] = [], pcs: number[] = [];
+    let slot = s;
+    while (pcs.length < MAX_BLOCK && slot < 4096) {
+      let d0 = dec[slot]!;
+      if (d0 === 0) {
+        // Not decoding a page-crossing instruction keeps execPages/codeFlag to what really ran.
+        if (slot === 4094 && (this.ram16[(p * 4096 + slot) >>> 1]! & 3) === 3) break;
+        d0 = this.decodeRam(dec, slot, p * 4096 + slot);
+      }
+      if ((d0 & BPB) !== 0) break;
+      d0 &= 0x1ffffff;
+      const len4 = (d0 & (1 << 24)) !== 0;
+      if (len4 && slot === 4094) break;
+      const op = d0 & 255;
+      const jump = isJumpOp(op);
+      if (!jump && !isBranchOp(op) && !isStraightOp(op)) break;
+      words.push(d0, dec[slot + 1]!);
+      pcs.push((RAM_BASE + p * 4096 + slot) >>> 0);
+      slot += len4 ? 4 : 2;
+      if (jump) break;
+    }
+    const len = pcs.length;
+    let fn: BlockFn | null = null;
+    // A lone instruction is not worth a call unless it loops on itself.
+    const op0 = words[0]! & 255;
+    if (len > 1 || (len === 1 && (op0 === 5 || isBranchOp(op0)) && (((pcs[0]! + words[1]!) | 0) === (pcs[0]! | 0)))) {
+      // Execution tracking needs every pass to run a prefix of the block: no skips then.
+      fn = compileBlock(blockSource(words, pcs, this.ramSize, !this.tracking));
+    }
+    if (fn === null) { bmap[s >> 1] = this.hot + 1; return; }
+    const list = this.blocks[p]!;
+    bmap[s >> 1] = ~list.length;
+    list.push({ fn, len, pcs: Uint32Array.from(pcs), epoch: -1, noted: 0, bails: 0, start: s, end: slot });
   }
 
   // ---------------------------------------------------------------- debugger access

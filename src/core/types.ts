@@ -12,7 +12,14 @@ export interface InputPort {
   seedEntropy(): number;
 }
 
-export interface MachineOptions { ramSize?: number; input?: InputPort }
+export interface MachineOptions {
+  ramSize?: number;
+  input?: InputPort;
+  /** Basic-block translation to JS (default true). false: the interpreter runs everything (same results). */
+  translate?: boolean;
+  /** Interpreted executions of a pc before a block is translated from it (default 32; tests use small values). */
+  translateThreshold?: number;
+}
 
 export type StopReason =
   | { kind: 'limit' }
