@@ -1039,7 +1039,11 @@ export class Machine {
               const single = tracking && b.noted < b.len;
               const k = b.fn(regs, ram, ram8s, ram16, ram16s, ram32, dirty, codeFlag, this.invFn, mulhu, single ? b.len : avail);
               if (k !== 0) {
-                if (single && k > b.noted) this.noteBlock(b, k);
+                // A pass that notes nothing new looped back before the block's end: the rest lies
+                // past the loop, where execution falls through when the loop ends. Note it now (a
+                // superset, which summaries allow) so the loop runs at full speed instead of a pass
+                // per call for the whole interval.
+                if (single) this.noteBlock(b, k > b.noted ? k : b.len);
                 this.xlatCount += k;
                 n = avail - k;
                 pc = regs[PC_OUT]!;

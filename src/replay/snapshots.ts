@@ -138,8 +138,8 @@ export class SnapshotIndex {
     // successor's view of a page it has no entry for, so give it one first.
     const successor = this.snaps[this.indexAtOrBefore(t) + 1];
     const successorFix: { page: number; id: PageId }[] = [];
-    for (let p = 0; p < dirty.length; p++) {
-      if (dirty[p] === 0) continue;
+    const written = this.collect(dirty);
+    for (const p of written) {
       const bytes = this.pageBytes(p);
       const words = new Int32Array(bytes.buffer, bytes.byteOffset, PAGE_SIZE / 4);
       const hash = hashBytes(bytes);
@@ -167,8 +167,7 @@ export class SnapshotIndex {
         this.sink.added(successor, all);
       }
     }
-    const written = collect(dirty);
-    const execPages = collect(m.execPages);
+    const execPages = this.collect(m.execPages);
     const execPcs = m.takeExecutedPcs();
     const state = m.saveState().slice();
     const snap: Snapshot = {
@@ -317,6 +316,17 @@ export class SnapshotIndex {
     this.metaBytes += 16;
   }
 
+  private scratch = new Uint32Array(0);
+
+  /** The indices of the set flags, in one pass over a reused buffer. */
+  private collect(flags: Uint8Array): Uint32Array {
+    if (this.scratch.length < flags.length) this.scratch = new Uint32Array(flags.length);
+    const out = this.scratch;
+    let n = 0;
+    for (let i = 0; i < flags.length; i++) if (flags[i] !== 0) out[n++] = i;
+    return out.slice(0, n);
+  }
+
   private pageBytes(p: number): Uint8Array {
     const ram = this.machine.ram;
     return ram.subarray(p * PAGE_SIZE, p * PAGE_SIZE + PAGE_SIZE);
@@ -327,14 +337,6 @@ function pageTerm(p: number, h: Hash64): Hash64 {
   return hashEquals(h, PageStore.ZERO_PAGE_HASH) ? ZERO_HASH : mixPage(p, h);
 }
 
-function collect(flags: Uint8Array): Uint32Array {
-  let n = 0;
-  for (let i = 0; i < flags.length; i++) if (flags[i] !== 0) n++;
-  const out = new Uint32Array(n);
-  n = 0;
-  for (let i = 0; i < flags.length; i++) if (flags[i] !== 0) out[n++] = i;
-  return out;
-}
 
 /** Whether a sorted array holds v (binary search). */
 export function sortedHas(sorted: Uint32Array, v: number): boolean {
