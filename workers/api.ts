@@ -132,6 +132,34 @@ export interface InfoReplayResult {
 
 export interface SnapshotMarker { icount: number; pinned: boolean }
 
+/** pc (and the symbol it is in) at an icount, read without moving the session (peek). */
+export interface PeekInfo { icount: number; pc: number; symbol?: string }
+
+/** One console line on the timeline: the icount of its first byte and its text (shortened). */
+export interface ConsoleMark { icount: number; text: string }
+
+/**
+ * Console I/O of the whole recording, from the log: UART input (received bytes, one mark per
+ * line) and output (one mark per line written), each the `limit` most recent, oldest first.
+ */
+export interface ConsoleMarks {
+  input: ConsoleMark[];
+  output: ConsoleMark[];
+  /** Older lines were left out (more than `limit`). */
+  inputTruncated: boolean;
+  outputTruncated: boolean;
+  /** The frontier the marks were read at. */
+  frontier: number;
+  /**
+   * Output is known for instructions before this icount: a recording's whole output, but an
+   * imported file's only as far as it has been replayed (its output is not in the file).
+   */
+  outputHigh: number;
+}
+
+/** The default and largest number of marks of each kind consoleMarks returns. */
+export const MAX_CONSOLE_MARKS = 10_000;
+
 export interface StoredSessionSummary {
   id: string;
   name: string;
@@ -188,6 +216,14 @@ export interface EngineApi {
   /** UART output written by instructions before the current position. */
   consoleText(): Promise<string>;
   snapshots(): Promise<SnapshotMarker[]>;
+  /**
+   * pc and symbol at `icount` without disturbing the session: it seeks there in time slices,
+   * reads pc and seeks back (same state, by determinism). Any other request ends it first (the
+   * session is back where it was); it resolves null when superseded, or when an operation runs.
+   */
+  peek(icount: number): Promise<PeekInfo | null>;
+  /** Console input and output lines from the log (at most `limit` of each, the most recent). */
+  consoleMarks(limit?: number): Promise<ConsoleMarks>;
   /** The determinism check value of the current state, as 16 hex digits. */
   stateHash(): Promise<string>;
 
@@ -204,6 +240,8 @@ export interface EngineApi {
   listSessions(): Promise<StoredSessionSummary[]>;
   openSession(id: string): Promise<SessionInfo>;
   deleteSession(id: string): Promise<void>;
+  /** Renames a stored session (and the open one, if it is that one). Empty names reject. */
+  renameSession(id: string, name: string): Promise<void>;
   /** Waits until everything queued for IndexedDB is committed. */
   flush(): Promise<void>;
 }

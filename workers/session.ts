@@ -4,7 +4,7 @@
  * Runs unchanged in a Web Worker and in Node (tests, over a MessageChannel).
  */
 import * as Comlink from 'comlink';
-import { Timeline, type LiveInputs, type Stop, type StopCause, type Progress } from '../src/replay';
+import { Timeline, EventKind, type LiveInputs, type Stop, type StopCause, type Progress } from '../src/replay';
 import { hashToHex } from '../src/replay/hash';
 import { readReplayFile, writeReplayFile } from '../src/replay/file';
 import { toReplayFile, timelineFromReplay } from '../src/replay/share';
@@ -14,13 +14,14 @@ import {
 } from '../src/storage';
 import { Driver, type DriveResult } from './driver';
 import { buildProgram } from './program';
+import { SymbolTable, recentLines } from './symbols';
 import { assemble } from '../src/asm';
 import {
-  MAX_MEMORY_WINDOW,
+  MAX_MEMORY_WINDOW, MAX_CONSOLE_MARKS,
   type EngineApi, type EngineEvent, type EngineListener, type EngineStatus, type LoadOptions, type LoadResult, type ProgramInput,
   type StopInfo, type StopCauseInfo, type OperationKind, type SessionInfo, type InfoReplayResult, type RegistersInfo, type CsrInfo,
   type MemoryWindow, type WatchpointInfo, type SnapshotMarker, type StoredSessionSummary, type PositionInfo, type SymbolInfo,
-  type SourceLineInfo, type DiagnosticInfo,
+  type SourceLineInfo, type DiagnosticInfo, type PeekInfo, type ConsoleMarks,
 } from './api';
 
 export interface EngineSessionOptions {
@@ -59,6 +60,13 @@ interface Job {
   reject: (e: Error) => void;
 }
 
+/** A peek in flight: where the session was (and goes back to) and the caller waiting. */
+interface Peek {
+  origin: number;
+  resolve: (p: PeekInfo | null) => void;
+  reject: (e: Error) => void;
+}
+
 const INITIAL_SLICE = 100_000;
 const MIN_SLICE = 5_000;
 const MAX_SLICE = 50_000_000;
@@ -71,6 +79,8 @@ export class EngineSession implements EngineApi {
   private readonly repo: Promise<Repository | null>;
   private readonly driver: Driver;
   private job: Job | null = null;
+  private peeking: Peek | null = null;
+  private symbolTable: SymbolTable | null = null;
   private listener: EngineListener | null = null;
   private queue: EngineEvent[] = [];
   private eventTimer: ReturnType<typeof setTimeout> | null = null;
@@ -113,6 +123,7 @@ export class EngineSession implements EngineApi {
   }
 
   async status(): Promise<EngineStatus> {
+    this.settlePeek();
     return {
       running: this.job && !this.job.waiting ? this.job.kind : null,
       waitingInput: this.job?.waiting ?? false,
@@ -229,6 +240,25 @@ export class EngineSession implements EngineApi {
     await repo.delete(id);
   }
 
+  async renameSession(id: string, name: string): Promise<void> {
+    const repo = await this.repo;
+    if (!repo) throw new Error('no storage: sessions are not saved in this environment');
+    const trimmed = typeof name === 'string' ? name.trim() : '';
+    if (trimmed === '') throw new Error('a session name cannot be empty');
+    this.settlePeek();
+    if (this.meta?.id === id && this.tl) {
+      // The open session's batches write meta.name: change it first so none writes the old one.
+      this.meta.name = trimmed;
+      this.tl.name = trimmed;
+      this.push({ type: 'session', session: this.sessionInfo() });
+      this.flushEvents();
+      if (this.persister) await this.persister.flush();
+      else return;
+    }
+    await Promise.all([...this.closing]);
+    await repo.rename(id, trimmed);
+  }
+
   async flush(): Promise<void> {
     await Promise.all([...this.closing]);
     await this.persister?.flush();
@@ -251,6 +281,7 @@ export class EngineSession implements EngineApi {
   }
 
   async pause(): Promise<StopInfo | null> {
+    this.settlePeek();
     const info = this.supersede({ kind: 'pause' });
     if (info) {
       this.push({ type: 'stop', stop: info });
@@ -359,8 +390,59 @@ export class EngineSession implements EngineApi {
     return hashToHex(this.timeline().stateHash());
   }
 
+  async peek(icount: number): Promise<PeekInfo | null> {
+    const tl = this.tl;
+    if (!tl) throw new Error('no program is loaded');
+    if (!Number.isSafeInteger(icount) || icount < 0 || icount > tl.frontier) {
+      throw new RangeError(`cannot peek at ${icount}: positions are 0 to ${tl.frontier}`);
+    }
+    // A running operation (or one waiting for input) owns the machine.
+    if (this.job) return null;
+    // A newer peek supersedes the one in flight and goes back to the same origin.
+    const prev = this.peeking;
+    let origin = tl.icount;
+    if (prev) {
+      this.peeking = null;
+      this.driver.cancel();
+      origin = prev.origin;
+      prev.resolve(null);
+    }
+    return new Promise<PeekInfo | null>((resolve, reject) => {
+      const p: Peek = { origin, resolve, reject };
+      let pc = 0;
+      const op = (function* () {
+        yield* tl.seek(icount);
+        pc = tl.pc >>> 0;
+        return yield* tl.seek(origin);
+      })();
+      this.peeking = p;
+      this.driver.run(op, (r) => {
+        if (this.peeking !== p) return;
+        this.peeking = null;
+        if (!r.ok) {
+          try { this.restore(tl, origin); } catch { /* the error below is the one to report */ }
+          reject(r.error instanceof Error ? r.error : new Error(String(r.error)));
+          return;
+        }
+        const symbol = this.symbols().lookup(pc);
+        resolve(symbol !== undefined ? { icount, pc, symbol } : { icount, pc });
+      });
+    });
+  }
+
+  async consoleMarks(limit: number = MAX_CONSOLE_MARKS): Promise<ConsoleMarks> {
+    const tl = this.timeline();
+    const n = Math.max(0, Math.min(MAX_CONSOLE_MARKS, Math.floor(Number.isFinite(limit) ? limit : MAX_CONSOLE_MARKS)));
+    const log = tl.log;
+    const input = recentLines(log.length, (i) => log.icountAt(i), (i) => (log.kindAt(i) === EventKind.UartRx ? log.payloadAt(i) & 0xff : null), n);
+    const out = tl.output;
+    const output = recentLines(out.bytes.length, (i) => out.icounts[i]!, (i) => out.bytes[i]!, n);
+    return { input: input.marks, output: output.marks, inputTruncated: input.truncated, outputTruncated: output.truncated, frontier: tl.frontier, outputHigh: out.high };
+  }
+
   /** Releases the MessageChannel (Node tests). */
   dispose(): void {
+    this.settlePeek();
     this.supersede({ kind: 'cancelled' });
     this.driver.dispose();
     if (this.eventTimer !== null) clearTimeout(this.eventTimer);
@@ -368,9 +450,36 @@ export class EngineSession implements EngineApi {
 
   // ------------------------------------------------------------------ internals
 
+  /** The timeline for a request: a peek in flight ends first, so the request sees the session's position. */
   private timeline(): Timeline {
     if (!this.tl) throw new Error('no program is loaded');
+    this.settlePeek();
     return this.tl;
+  }
+
+  /** Ends a peek in flight (it resolves null) and puts the machine back where it was. */
+  private settlePeek(): void {
+    const p = this.peeking;
+    if (!p) return;
+    this.peeking = null;
+    this.driver.cancel();
+    p.resolve(null);
+    if (this.tl) this.restore(this.tl, p.origin);
+  }
+
+  /**
+   * Seeks back to `origin` at once (not in slices): it replays from the snapshot at or before
+   * origin, at most about one snapshot interval, so a request waits a few ms at most.
+   */
+  private restore(tl: Timeline, origin: number): void {
+    if (tl.icount === origin) return;
+    const op = tl.seek(origin);
+    while (!op.next().done) { /* run to the end */ }
+  }
+
+  private symbols(): SymbolTable {
+    this.symbolTable ??= new SymbolTable(this.meta?.symbols ?? []);
+    return this.symbolTable;
   }
 
   private assertStopped(what: string): void {
@@ -384,11 +493,13 @@ export class EngineSession implements EngineApi {
     this.pendingOut = null;
     this.decoder = new TextDecoder();
     this.expectedHashes = null;
+    this.symbolTable = null;
     tl.onOutput = (byte, icount) => this.onOutput(byte, icount);
   }
 
   /** Stops the current session's work and lets its last writes finish in the background. */
   private async detach(): Promise<void> {
+    this.settlePeek();
     this.supersede({ kind: 'cancelled' });
     const p = this.persister;
     if (p) {
@@ -437,13 +548,13 @@ export class EngineSession implements EngineApi {
     return {
       id: meta.id, name: meta.name, createdAt: meta.createdAt, updatedAt: Date.now(), replayOnly: tl.replayOnly,
       ramSize: tl.machine.ramSize, snapshotInterval: tl.interval, frontier: tl.frontier, exit: tl.exit ? { ...tl.exit } : null,
-      position: tl.icount, breakpoints: [...tl.breakpoints], watchpoints: tl.watchpoints.map((w) => ({ ...w })), replayBreak: tl.replayBreak,
+      position: this.peeking?.origin ?? tl.icount, breakpoints: [...tl.breakpoints], watchpoints: tl.watchpoints.map((w) => ({ ...w })), replayBreak: tl.replayBreak,
       logEvents: 0, outputBytes: 0, outputHigh: tl.output.high, expectedHashes: this.expectedHashes, snapshotCount: 0, snapshotsDropped: false,
     };
   }
 
   private motion(kind: OperationKind, start: Job['start'], waitOnIdle: boolean): Promise<StopInfo> {
-    this.timeline();
+    this.timeline(); // ends a peek in flight
     this.supersede({ kind: 'superseded' });
     return new Promise<StopInfo>((resolve, reject) => {
       const job: Job = { kind, start, waitOnIdle, waiting: false, resolve, reject };

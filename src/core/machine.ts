@@ -40,12 +40,12 @@ const STATE_VERSION = 1;
 const DEFAULT_INPUT: InputPort = { rtcNanoseconds: () => 0, seedEntropy: () => 0 };
 
 /** The Block entry of a dropped block (its map entry no longer points to it). */
-const DEAD: Block = { fn: () => 0, len: 0, pcs: new Uint32Array(0), epoch: 0, noted: 0, bails: 0, start: 0, end: 0 };
+const DEAD: Block = { fn: () => 0, len: 0, pcs: new Uint32Array(0), epoch: 0, bails: 0, start: 0, end: 0 };
 /** Default number of interpreted executions of a pc before a block is translated from it. */
 const HOT_DEFAULT = 32;
 /** A translated block (see translate.ts): `len` instructions from slot `start` up to slot `end` of its page.
- *  Execution tracking: in interval `epoch`, pcs[0..noted) have been noted. */
-interface Block { fn: BlockFn; len: number; pcs: Uint32Array; epoch: number; noted: number; bails: number; start: number; end: number }
+ *  Execution tracking: the block's pcs have been noted in interval `epoch`. */
+interface Block { fn: BlockFn; len: number; pcs: Uint32Array; epoch: number; bails: number; start: number; end: number }
 
 export class Machine {
   static readonly PAGE_SIZE = 4096 as const;
@@ -1033,17 +1033,11 @@ export class Machine {
             const b = this.blocks[curPage]![~v]!;
             const avail = n + 1;
             if (b.len <= avail) {
-              if (tracking && b.epoch !== this.trkEpoch) { b.epoch = this.trkEpoch; b.noted = 0; }
-              // While some of its pcs are not noted in this interval, a block runs one pass at a time
-              // (without skips, a pass runs a prefix of the block: k instructions are pcs[0..k)).
-              const single = tracking && b.noted < b.len;
-              const k = b.fn(regs, ram, ram8s, ram16, ram16s, ram32, dirty, codeFlag, this.invFn, mulhu, single ? b.len : avail);
+              // Execution tracking notes a block's pcs on its first entry in each interval: all of
+              // them, a superset when a pass skips or leaves early, which interval summaries allow.
+              if (tracking && b.epoch !== this.trkEpoch) { b.epoch = this.trkEpoch; this.noteBlock(b); }
+              const k = b.fn(regs, ram, ram8s, ram16, ram16s, ram32, dirty, codeFlag, this.invFn, mulhu, avail);
               if (k !== 0) {
-                // A pass that notes nothing new looped back before the block's end: the rest lies
-                // past the loop, where execution falls through when the loop ends. Note it now (a
-                // superset, which summaries allow) so the loop runs at full speed instead of a pass
-                // per call for the whole interval.
-                if (single) this.noteBlock(b, k > b.noted ? k : b.len);
                 this.xlatCount += k;
                 n = avail - k;
                 pc = regs[PC_OUT]!;
@@ -1237,10 +1231,9 @@ export class Machine {
     this.pc = pc >>> 0;
   }
 
-  /** A single pass of a block ran pcs[0..k): note those not noted yet in this interval. */
-  private noteBlock(b: Block, k: number): void {
-    for (let i = b.noted; i < k; i++) this.noteExec(b.pcs[i]!);
-    b.noted = k;
+  /** Notes all of a block's pcs for this interval. */
+  private noteBlock(b: Block): void {
+    for (let i = 0; i < b.pcs.length; i++) this.noteExec(b.pcs[i]!);
   }
 
   /** Translate the block starting at RAM slot s of page p (all its instructions must be in p),
@@ -1273,13 +1266,12 @@ export class Machine {
     // A lone instruction is not worth a call unless it loops on itself.
     const op0 = words[0]! & 255;
     if (len > 1 || (len === 1 && (op0 === 5 || isBranchOp(op0)) && (((pcs[0]! + words[1]!) | 0) === (pcs[0]! | 0)))) {
-      // Execution tracking needs every pass to run a prefix of the block: no skips then.
-      fn = compileBlock(blockSource(words, pcs, this.ramSize, !this.tracking));
+      fn = compileBlock(blockSource(words, pcs, this.ramSize, true));
     }
     if (fn === null) { bmap[s >> 1] = this.hot + 1; return; }
     const list = this.blocks[p]!;
     bmap[s >> 1] = ~list.length;
-    list.push({ fn, len, pcs: Uint32Array.from(pcs), epoch: -1, noted: 0, bails: 0, start: s, end: slot });
+    list.push({ fn, len, pcs: Uint32Array.from(pcs), epoch: -1, bails: 0, start: s, end: slot });
   }
 
   // ---------------------------------------------------------------- debugger access

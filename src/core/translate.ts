@@ -68,7 +68,7 @@ function branchCond(op: number, a: string, b: string): string {
  * while the budget allows one more full pass); with `skips`, a forward branch to a later
  * instruction of the block whose range nests in the enclosing ones becomes an `if`; any other
  * taken branch leaves the block (a side exit). Without `skips` every pass executes a prefix of
- * the block, which execution tracking relies on (see Machine.noteBlock).
+ * the block. (Execution tracking notes all of a block's pcs on entry: see Machine.noteBlock.)
  *
  * Counting: `k` is the number of instructions completed before the current pass, minus those
  * skipped so far in it, so `k + i` is the count completed before instruction i.

@@ -45,7 +45,7 @@ type AdvanceEnd =
   | { kind: 'end-of-log' }
   | { kind: 'divergence'; message: string };
 
-const DEFAULT_INTERVAL = 1_000_000;
+const DEFAULT_INTERVAL = 4_000_000;
 const DEFAULT_BUDGET = 64 * 1024 * 1024;
 const DEFAULT_SLICE = 2_000_000;
 /** While host input waits at the frontier, offer it to the UART this often. */

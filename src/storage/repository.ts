@@ -209,6 +209,24 @@ export class Repository {
     return { record, program, log, output, snapshots, problem };
   }
 
+  /**
+   * Renames a stored session; its other fields, `updatedAt` included (the order of the list),
+   * are left as they are. Rejects for an unknown id or a name that is empty once trimmed.
+   */
+  async rename(id: string, name: string): Promise<void> {
+    const trimmed = name.trim();
+    if (trimmed === '') throw new Error('a session name cannot be empty');
+    const tx = this.db.transaction('sessions', 'readwrite');
+    const store = tx.objectStore('sessions');
+    const record = await store.get(id);
+    if (!record) {
+      await tx.done;
+      throw new Error(`there is no stored session ${id}`);
+    }
+    await store.put({ ...record, name: trimmed });
+    await tx.done;
+  }
+
   /** Deletes a session with its log, output, snapshots and the pages only it used. */
   async delete(id: string): Promise<void> {
     const tx = this.db.transaction(ALL, 'readwrite');

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Machine } from '../../src/core';
 import { readElf } from '../../src/elf';
+import { Timeline, complete } from '../../src/replay';
 
 interface Figure { name: string; value: number; unit: string; target?: string }
 
@@ -40,10 +41,16 @@ function qemuComparison(elfPath: string): Figure[] {
   const t0 = performance.now();
   m.run(Number.MAX_SAFE_INTEGER);
   const rewindMs = performance.now() - t0;
+  const tl = new Timeline(image, { live: { rtcNanoseconds: () => Date.now() * 1e6, seedEntropy: () => 0 } });
+  const r0 = performance.now();
+  complete(tl.continueForward());
+  const recordMs = performance.now() - r0;
   const figures: Figure[] = [
     { name: `Rewind ${elfPath}`, value: rewindMs, unit: 'ms' },
     { name: '  instructions', value: m.icount, unit: '' },
     { name: '  MIPS', value: m.icount / rewindMs / 1000, unit: '' },
+    { name: '  recording the same run (snapshots, log)', value: recordMs, unit: 'ms' },
+    { name: '  recording overhead', value: (recordMs / rewindMs - 1) * 100, unit: '%', target: '<= 25 %' },
   ];
   if (!hasCommand('qemu-system-riscv32')) {
     figures.push({ name: 'QEMU not installed: no comparison', value: 0, unit: '' });

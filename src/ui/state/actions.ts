@@ -3,8 +3,8 @@
  * files and sessions. The store (store.ts) is updated from the worker's answers and events only.
  */
 import type { EngineClient } from '../engine/client';
-import type { SessionInfo, SourceLineInfo, WatchpointInfo, StopInfo } from '../../../workers/api';
-import { useIde, applyEvents, resetForSession, notify, addMarker, capConsole, engineBusy, commitStop } from './store';
+import type { SessionInfo, SourceLineInfo, WatchpointInfo, StopInfo, PeekInfo } from '../../../workers/api';
+import { useIde, applyEvents, resetForSession, notify, addMarker, capConsole, engineBusy, commitStop, setConsoleMarks } from './store';
 import { errorText, Symbols } from '../format';
 import { buildListing } from './listing';
 import { decode } from '../../isa';
@@ -86,12 +86,30 @@ export function refresh(): Promise<void> {
   return refreshing;
 }
 
+/** Console markers per line from the worker's log (the most recent of each kind). */
+const CONSOLE_MARKS = 2000;
+/** What the last console markers covered, to ask again only when the log could have grown. */
+let marksRead: { session: string; frontier: number; outputHigh: number } | null = null;
+
+async function refreshConsoleMarks(regsIcount: number, frontier: number): Promise<void> {
+  const session = useIde.getState().session;
+  if (!session) return;
+  const last = marksRead;
+  // A recording's output is known to its frontier; an imported file's only as far as replayed.
+  if (last && last.session === session.id && last.frontier === frontier && !(session.replayOnly && regsIcount > last.outputHigh)) return;
+  const marks = await engineClient().api.consoleMarks(CONSOLE_MARKS);
+  if (useIde.getState().session?.id !== session.id) return;
+  marksRead = { session: session.id, frontier: marks.frontier, outputHigh: marks.outputHigh };
+  setConsoleMarks(marks);
+}
+
 async function refreshOnce(): Promise<void> {
   const api = engineClient().api;
   const seq = ++refreshSeq;
   try {
     const [regs, text, info, snaps] = await Promise.all([api.registers(), api.consoleText(), api.infoReplay(), api.snapshots()]);
     if (seq !== refreshSeq || engineBusy()) return;
+    void refreshConsoleMarks(regs.icount, info.frontier).catch(() => { /* markers are a convenience; the next stop asks again */ });
     useIde.setState((s) => ({
       previousRegisters: s.registers && s.registers.icount !== regs.icount ? s.registers : s.previousRegisters,
       registers: regs,
@@ -136,6 +154,7 @@ async function withBusy<T>(label: string, f: () => Promise<T>): Promise<T> {
 
 async function afterLoad(session: SessionInfo): Promise<void> {
   projectedId = session.id;
+  marksRead = null;
   resetForSession(session);
   const api = engineClient().api;
   if (session.source) {
@@ -218,6 +237,26 @@ export async function openSession(id: string): Promise<void> {
     const s = await guarded('Open session', () => engineClient().api.openSession(id));
     if (s) await afterLoad(s);
   });
+}
+
+/** Renames a stored session; false (with a notice) when the worker refuses. */
+export async function renameSession(id: string, name: string): Promise<boolean> {
+  const ok = await attempt('Rename session', () => engineClient().api.renameSession(id, name));
+  await refreshSessions();
+  if (ok && useIde.getState().session?.id === id) {
+    const info = await guarded('Info replay', () => engineClient().api.infoReplay());
+    if (info) useIde.setState({ info });
+  }
+  return ok;
+}
+
+/**
+ * pc and symbol at `icount` without moving (the timeline's hover). Null when the worker is busy
+ * or a newer request superseded it; errors are not worth a notice here.
+ */
+export async function peekAt(icount: number): Promise<PeekInfo | null> {
+  if (!useIde.getState().session || engineBusy()) return null;
+  try { return await engineClient().api.peek(icount); } catch { return null; }
 }
 
 export async function deleteSession(id: string): Promise<void> {

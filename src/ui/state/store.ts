@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type {
   EngineEvent, OperationKind, PositionInfo, RegistersInfo, SessionInfo, SourceLineInfo, StopInfo,
-  WatchpointInfo, InfoReplayResult, DiagnosticInfo, StoredSessionSummary,
+  WatchpointInfo, InfoReplayResult, DiagnosticInfo, StoredSessionSummary, ConsoleMarks,
 } from '../../../workers/api';
 
 export type MarkerKind = 'breakpoint' | 'watchpoint' | 'replay-break' | 'exit' | 'output' | 'input' | 'snapshot';
@@ -92,6 +92,24 @@ export function addMarkers(list: readonly TimelineMarker[]): void {
       markers.push(m);
       if (last && last.icount > m.icount) markers.sort((a, b) => a.icount - b.icount);
     }
+    return { markers: markers.length > MAX_MARKERS ? markers.slice(markers.length - MAX_MARKERS) : markers };
+  });
+}
+
+/**
+ * Console markers from the worker's log replace the input and output markers it covers: input
+ * before its frontier, output before `outputHigh`. Markers from events past those stay (output
+ * of a run still going, input typed but not yet read by the guest).
+ */
+export function setConsoleMarks(marks: ConsoleMarks): void {
+  const fromLog: TimelineMarker[] = [
+    ...marks.input.map((m) => ({ icount: m.icount, kind: 'input' as const, label: `input ${JSON.stringify(m.text.slice(0, 24))}` })),
+    ...marks.output.map((m) => ({ icount: m.icount, kind: 'output' as const, label: `output ${JSON.stringify(m.text.slice(0, 24))}` })),
+  ];
+  useIde.setState((s) => {
+    const kept = s.markers.filter((m) => (m.kind !== 'input' && m.kind !== 'output')
+      || (m.kind === 'input' && m.icount >= marks.frontier) || (m.kind === 'output' && m.icount >= marks.outputHigh));
+    const markers = [...kept, ...fromLog].sort((a, b) => a.icount - b.icount);
     return { markers: markers.length > MAX_MARKERS ? markers.slice(markers.length - MAX_MARKERS) : markers };
   });
 }

@@ -5,10 +5,13 @@
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
 import { useIde, type TimelineMarker } from '../state/store';
-import { seek, symbolsOf, motion } from '../state/actions';
+import { seek, symbolsOf, motion, peekAt } from '../state/actions';
 import { clampView, toX, toIcount, zoom, pan, ticks, shortCount, type View } from './scale';
 import { fmtCount, hex32, parseNumber } from '../format';
 import { hooks } from '../commands/registry';
+
+/** The pointer rests this long before the hover asks the worker for pc and symbol. */
+const PEEK_DELAY_MS = 120;
 
 const MARKER_COLORS: Record<TimelineMarker['kind'], string> = {
   breakpoint: 'var(--bp)', watchpoint: 'var(--wp)', 'replay-break': 'var(--rb)', exit: 'var(--exit)',
@@ -26,7 +29,10 @@ export function Timeline() {
   const [view, setView] = useState<View>({ start: 0, end: 1 });
   const [follow, setFollow] = useState(true);
   const [drag, setDrag] = useState<number | null>(null);
-  const [hover, setHover] = useState<{ x: number; text: string } | null>(null);
+  const [hover, setHover] = useState<{ x: number; text: string; icount: number | null } | null>(null);
+  const peekTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  /** The icount the hover last asked about (a late answer for another one is dropped). */
+  const peekFor = useRef<number | null>(null);
   const [width, setWidth] = useState(800);
   const track = useRef<HTMLDivElement>(null);
   const seekInput = useRef<HTMLInputElement>(null);
@@ -36,6 +42,24 @@ export function Timeline() {
   const frame = useRef<number | null>(null);
 
   useEffect(() => { hooks.focusSeek = () => seekInput.current?.focus(); }, []);
+  const cancelPeek = () => {
+    if (peekTimer.current !== null) { clearTimeout(peekTimer.current); peekTimer.current = null; }
+    peekFor.current = null;
+  };
+  useEffect(() => cancelPeek, []);
+  /** After the pointer rests, the tooltip adds pc and symbol at `t` (read by the worker without moving). */
+  const schedulePeek = (t: number, base: string) => {
+    cancelPeek();
+    peekFor.current = t;
+    peekTimer.current = setTimeout(() => {
+      peekTimer.current = null;
+      void peekAt(t).then((p) => {
+        if (!p || peekFor.current !== t) return;
+        const text = `${base} · pc 0x${hex32(p.pc)}${p.symbol !== undefined ? ` · ${p.symbol}` : ''}`;
+        setHover((h) => (h && h.icount === t ? { ...h, text } : h));
+      });
+    }, PEEK_DELAY_MS);
+  };
   useEffect(() => {
     const el = track.current;
     if (!el) return;
@@ -68,6 +92,7 @@ export function Timeline() {
   };
 
   const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
+    cancelPeek();
     if (!session || running || e.button !== 0) return;
     const markerAt = (e.target as HTMLElement).dataset.icount;
     press.current = { x: e.clientX, marker: markerAt !== undefined ? Number(markerAt) : null, moved: false };
@@ -78,9 +103,18 @@ export function Timeline() {
     requestSeek(t);
   };
   const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
-    const t = icountAt(e.clientX);
     const r = track.current!.getBoundingClientRect();
-    setHover({ x: e.clientX - r.left, text: `icount ${fmtCount(t)}` });
+    const el = e.target as HTMLElement;
+    const onMarker = el.dataset.icount !== undefined && drag === null;
+    const t = onMarker ? Number(el.dataset.icount) : icountAt(e.clientX);
+    const base = onMarker ? `${el.dataset.label ?? ''} · icount ${fmtCount(t)}` : `icount ${fmtCount(t)}`;
+    const x = onMarker ? xOf(t) : e.clientX - r.left;
+    if (hover && hover.icount === t) {
+      if (hover.x !== x) setHover({ ...hover, x });
+    } else {
+      setHover({ x, text: base, icount: t });
+      if (drag === null && session && !running) schedulePeek(t, base); else cancelPeek();
+    }
     if (drag === null || !press.current) return;
     if (Math.abs(e.clientX - press.current.x) > 3) press.current.moved = true;
     if (press.current.marker !== null && !press.current.moved) return;
@@ -165,7 +199,7 @@ export function Timeline() {
       <div className="timeline-track" ref={track} role="slider" tabIndex={0} aria-label="Timeline position (icount)"
         aria-valuemin={0} aria-valuemax={frontier} aria-valuenow={now} aria-valuetext={`instruction ${fmtCount(now)} of ${fmtCount(frontier)}`}
         aria-disabled={!session || running !== null}
-        onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerLeave={() => setHover(null)}
+        onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerLeave={() => { cancelPeek(); setHover(null); }}
         onWheel={onWheel} onKeyDown={onKey} data-testid="timeline">
         <div className="axis">
           {ticks(v, Math.max(2, Math.floor(width / 110))).map((t) => (
@@ -178,13 +212,12 @@ export function Timeline() {
           <button key={`${m.kind}${m.icount}`} type="button" className={`marker marker-${m.kind}`} data-marker={m.kind}
             style={{ left: xOf(m.icount), background: MARKER_COLORS[m.kind] }} tabIndex={-1}
             aria-label={`${m.label} at icount ${m.icount}`}
-            data-icount={m.kind === 'snapshot' ? undefined : m.icount}
-            onKeyDown={(e) => { if (e.key === 'Enter' && !running) void seek(m.icount); }}
-            onPointerEnter={() => setHover({ x: xOf(m.icount), text: `${m.label} · icount ${fmtCount(m.icount)}` })} />
+            data-icount={m.kind === 'snapshot' ? undefined : m.icount} data-label={m.label}
+            onKeyDown={(e) => { if (e.key === 'Enter' && !running) void seek(m.icount); }} />
         ))}
         <div className={`handle${drag !== null ? ' dragging' : ''}`} style={{ left: handleX }} data-testid="timeline-handle"
           title={`icount ${fmtCount(now)} · pc 0x${hex32(position?.pc ?? 0)} ${syms.lookup(position?.pc ?? 0) ?? ''}`} />
-        {hover && <div className="hover-tip mono" style={{ left: Math.min(Math.max(hover.x, 60), width - 60) }}>{hover.text}</div>}
+        {hover && <div className="hover-tip mono" data-testid="timeline-hover" style={{ left: Math.min(Math.max(hover.x, 60), width - 60) }}>{hover.text}</div>}
         <span className="sr-only">{pct.toFixed(1)}%</span>
       </div>
     </footer>
