@@ -87,6 +87,16 @@ async function main(): Promise<void> {
     const { benchReplay } = await import('./replay');
     print('Record/replay (src/replay), compute workload', benchReplay());
   }
+  if (want('worker')) {
+    // Chromium figures (MIPS in the worker vs Node, seek latency, seeks/s during a drag): a
+    // separate script, since it builds the app and drives Debian's Chromium with Playwright.
+    if (hasCommand('chromium')) {
+      console.log('\n## Engine worker in Chromium (tests/bench/worker.ts)');
+      spawnSync('npx', ['tsx', 'tests/bench/worker.ts'], { stdio: 'inherit' });
+    } else {
+      console.log('\n## Engine worker in Chromium: chromium not installed, skipped');
+    }
+  }
   if (want('gdb')) {
     const { benchGdb } = await import('./gdb');
     print('Reverse execution as gdb-multiarch sees it, Rewind vs QEMU', await benchGdb({ quick: process.argv.includes('--quick') }));
