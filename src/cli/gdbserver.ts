@@ -1,16 +1,14 @@
 // `rewind gdbserver PROGRAM|RUN.rwd`: the GDB remote stub over TCP. Recording a new run of an
 // ELF or replaying a replay file; gdb drives it as it drives QEMU's record/replay gdbstub.
 import { writeFile } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Readable } from 'node:stream';
 import { Timeline, timelineFromReplay, toReplayFile, writeReplayFile, type ReplayExtras } from '../replay';
 import { hostInputs, loadProgram, ProgramError } from './program';
+import { EXIT_USAGE, openInput, parseCommand, usageError as argsUsageError } from './args';
 import { GdbStub, TimelineTarget, framePacket, type SessionEnd } from '../gdb';
 
-export const EXIT_USAGE = 2;
+export { EXIT_USAGE };
 
 const USAGE = `usage: rewind gdbserver PROGRAM|RUN.rwd [options]
 
@@ -166,30 +164,15 @@ function serve(socket: Socket, target: TimelineTarget, log: (line: string) => vo
 // ---------------------------------------------------------------------------------- CLI
 
 export async function gdbserverCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        port: { type: 'string', default: '1234' },
-        host: { type: 'string', default: '127.0.0.1' },
-        input: { type: 'string' },
-        save: { type: 'string' },
-        name: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    return usageError(err instanceof Error ? err.message : String(err));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) return usageError(positionals.length === 0 ? 'missing PROGRAM' : `unexpected argument '${positionals[1]}'`);
-  const path = positionals[0]!;
+  const parsed = parseCommand('gdbserver', args, {
+    port: { type: 'string', default: '1234' },
+    host: { type: 'string', default: '127.0.0.1' },
+    input: { type: 'string' },
+    save: { type: 'string' },
+    name: { type: 'string' },
+  }, USAGE, 'PROGRAM');
+  if (typeof parsed === 'number') return parsed;
+  const { values, path } = parsed;
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535 || !/^\d+$/.test(values.port)) return usageError(`--port must be 0..65535, not '${values.port}'`);
 
@@ -215,7 +198,8 @@ export async function gdbserverCommand(args: string[]): Promise<number> {
   }
 
   if (values.input !== undefined) {
-    const stream: Readable = values.input === '-' ? process.stdin : createReadStream(values.input);
+    const stream = await openInput('gdbserver', values.input);
+    if (typeof stream === 'number') return stream;
     let open = true;
     inputOpen = () => open;
     stream.on('data', (chunk: Buffer | string) => {
@@ -256,7 +240,4 @@ export async function gdbserverCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-function usageError(message: string): number {
-  process.stderr.write(`rewind gdbserver: ${message}\n(try 'rewind gdbserver --help')\n`);
-  return EXIT_USAGE;
-}
+const usageError = (message: string): number => argsUsageError('gdbserver', message);

@@ -1,14 +1,9 @@
 // `rewind record PROGRAM -o FILE`: run a program at the recording frontier and save the replay file.
 import { writeFile } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
-import { once } from 'node:events';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
-import type { Readable } from 'node:stream';
 import { Timeline, toReplayFile, writeReplayFile, type Stop } from '../replay';
 import { describeFsError, hostInputs, loadProgram, ProgramError } from './program';
-
-const EXIT_USAGE = 2;
+import { EXIT_USAGE, openInput, parseCommand, usageError as argsUsageError } from './args';
 
 const USAGE = `usage: rewind record PROGRAM -o FILE [options]
 
@@ -27,27 +22,15 @@ options:
 `;
 
 export async function recordCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        output: { type: 'string', short: 'o' },
-        input: { type: 'string' },
-        'max-insns': { type: 'string' },
-        name: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    return usageError(err instanceof Error ? err.message : String(err));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) { process.stdout.write(USAGE); return 0; }
-  if (positionals.length !== 1) return usageError(positionals.length === 0 ? 'missing PROGRAM' : `unexpected argument '${positionals[1]}'`);
+  const parsed = parseCommand('record', args, {
+    output: { type: 'string', short: 'o' },
+    input: { type: 'string' },
+    'max-insns': { type: 'string' },
+    name: { type: 'string' },
+  }, USAGE, 'PROGRAM');
+  if (typeof parsed === 'number') return parsed;
+  const { values, path } = parsed;
   if (values.output === undefined) return usageError('missing -o FILE (where to write the replay file)');
-  const path = positionals[0]!;
   let maxInsns = Number.MAX_SAFE_INTEGER;
   if (values['max-insns'] !== undefined) {
     maxInsns = Number(values['max-insns']);
@@ -63,19 +46,8 @@ export async function recordCommand(args: string[]): Promise<number> {
   }
   if (program.replay) return usageError(`'${path}' is already a replay file; use 'rewind replay'`);
 
-  const inputPath = values.input ?? '-';
-  let stream: Readable;
-  if (inputPath === '-') {
-    stream = process.stdin;
-  } else {
-    stream = createReadStream(inputPath);
-    try {
-      await once(stream, 'open');
-    } catch (err) {
-      process.stderr.write(`rewind record: cannot read input '${inputPath}': ${describeFsError(err)}\n`);
-      return EXIT_USAGE;
-    }
-  }
+  const stream = await openInput('record', values.input ?? '-');
+  if (typeof stream === 'number') return stream;
 
   const tl = new Timeline(program.image, { name: values.name ?? basename(path), live: hostInputs() });
   let out: number[] = [];
@@ -130,7 +102,4 @@ export async function recordCommand(args: string[]): Promise<number> {
   return stop.cause.kind === 'exit' ? stop.cause.code & 0xff : 0;
 }
 
-function usageError(message: string): number {
-  process.stderr.write(`rewind record: ${message}\n(try 'rewind record --help')\n`);
-  return EXIT_USAGE;
-}
+const usageError = (message: string): number => argsUsageError('record', message);

@@ -1,12 +1,10 @@
 // `rewind replay FILE`: load a replay file, go to an instruction count, and show the state there.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { Disassembler, REGISTERS } from '../isa';
 import { ReplayFileError, readReplayFile, timelineFromReplay, EVENT_KIND_NAMES, type Timeline } from '../replay';
 import { makeSymbolizer } from '../elf';
 import { describeFsError } from './program';
-
-const EXIT_USAGE = 2;
+import { EXIT_USAGE, parseCommand, usageError as argsUsageError } from './args';
 
 const USAGE = `usage: rewind replay FILE [options]
 
@@ -24,25 +22,13 @@ Exit status: 0, 1 if the replay diverges from the recording, 2 for a bad file or
 `;
 
 export async function replayCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        seek: { type: 'string' },
-        info: { type: 'boolean', default: false },
-        output: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    return usageError(err instanceof Error ? err.message : String(err));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) { process.stdout.write(USAGE); return 0; }
-  if (positionals.length !== 1) return usageError(positionals.length === 0 ? 'missing FILE' : `unexpected argument '${positionals[1]}'`);
-  const path = positionals[0]!;
+  const parsed = parseCommand('replay', args, {
+    seek: { type: 'string' },
+    info: { type: 'boolean', default: false },
+    output: { type: 'boolean', default: false },
+  }, USAGE, 'FILE');
+  if (typeof parsed === 'number') return parsed;
+  const { values, path } = parsed;
 
   let tl: Timeline;
   let symbolize: (addr: number) => string | undefined;
@@ -104,7 +90,4 @@ export async function replayCommand(args: string[]): Promise<number> {
 
 function hex(v: number): string { return (v >>> 0).toString(16).padStart(8, '0'); }
 
-function usageError(message: string): number {
-  process.stderr.write(`rewind replay: ${message}\n(try 'rewind replay --help')\n`);
-  return EXIT_USAGE;
-}
+const usageError = (message: string): number => argsUsageError('replay', message);

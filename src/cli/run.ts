@@ -1,13 +1,12 @@
 // `rewind run PROGRAM`: run a program on the virt machine with the UART on stdin/stdout.
-import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
 import { Machine, type StopReason } from '../core';
-import { describeFsError, hostInputs, loadProgram, ProgramError } from './program';
+import { hostInputs, loadProgram, ProgramError } from './program';
+import { EXIT_USAGE, openInput, parseCommand, usageError as argsUsageError } from './args';
 import { Disassembler } from '../isa';
 
-export const EXIT_USAGE = 2;
+export { EXIT_USAGE };
 /** --max-insns reached (the convention of timeout(1)). */
 export const EXIT_LIMIT = 124;
 
@@ -33,29 +32,14 @@ const SLICE = 2_000_000;
 const TRACE_SLICE = 10_000;
 
 export async function runCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        input: { type: 'string' },
-        'max-insns': { type: 'string' },
-        stats: { type: 'boolean', default: false },
-        trace: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    return usageError(err instanceof Error ? err.message : String(err));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) return usageError(positionals.length === 0 ? 'missing PROGRAM' : `unexpected argument '${positionals[1]}'`);
-  const path = positionals[0] as string;
+  const parsed = parseCommand('run', args, {
+    input: { type: 'string' },
+    'max-insns': { type: 'string' },
+    stats: { type: 'boolean', default: false },
+    trace: { type: 'boolean', default: false },
+  }, USAGE, 'PROGRAM');
+  if (typeof parsed === 'number') return parsed;
+  const { values, path } = parsed;
   let maxInsns: number | undefined;
   if (values['max-insns'] !== undefined) {
     maxInsns = Number(values['max-insns']);
@@ -73,19 +57,8 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   machine.load(program.image);
 
-  const inputPath = values.input ?? '-';
-  let inputStream: Readable;
-  if (inputPath === '-') {
-    inputStream = process.stdin;
-  } else {
-    inputStream = createReadStream(inputPath);
-    try {
-      await once(inputStream, 'open');
-    } catch (err) {
-      process.stderr.write(`rewind: cannot read input '${inputPath}': ${describeFsError(err)}\n`);
-      return EXIT_USAGE;
-    }
-  }
+  const inputStream = await openInput('run', values.input ?? '-');
+  if (typeof inputStream === 'number') return inputStream;
 
   const input = new InputQueue(inputStream);
   const output = new UartOutput(process.stdout);
@@ -154,10 +127,7 @@ async function runLoop(machine: Machine, input: InputQueue, output: UartOutput, 
   }
 }
 
-function usageError(message: string): number {
-  process.stderr.write(`rewind run: ${message}\n(try 'rewind run --help')\n`);
-  return EXIT_USAGE;
-}
+const usageError = (message: string): number => argsUsageError('run', message);
 
 /** UART bytes from a stream, handed to the RX FIFO whenever it has space (as QEMU's chardevs do). */
 class InputQueue {
