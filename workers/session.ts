@@ -654,8 +654,7 @@ export class EngineSession implements EngineApi {
     const next = Math.round(Math.min(MAX_SLICE, Math.max(MIN_SLICE, this.slice / 2, Math.min(this.slice * 2, want))));
     if (next !== this.slice) {
       this.slice = next;
-      // Timeline.slice is read at every slice boundary; it is declared readonly (see docs/worker.md).
-      (tl as unknown as { slice: number }).slice = next;
+      tl.slice = next; // read at every slice boundary
     }
   }
 
