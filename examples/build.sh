@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the example programs into examples/build/*.elf and copies ELF + sources to
+# Builds the example programs into examples/build/*.elf and copies the ELFs to
 # public/examples/ for the web app. Needs Debian's gcc-riscv64-unknown-elf.
 # The built ELFs are committed, so nothing else needs a cross compiler.
 set -euo pipefail
@@ -37,11 +37,9 @@ build fib-asm "$here/fib.S"
 build compute-bench "$here/compute.c" -- -DBENCH
 build memory-bench "$here/memory.c" -- -DBENCH
 
-# Copies for the web app (public/examples/index.json lists them; keep it in sync by hand).
+# The ELFs the web app loads (public/examples/index.json lists them with their sources' repository
+# paths; keep it in sync by hand).
 for name in hello compute memory echo timer traps fib-asm; do
   cp "$out/$name.elf" "$pub/$name.elf"
 done
-for f in hello.c compute.c memory.c echo.c timer.c traps.c fib.S; do cp "$here/$f" "$pub/$f"; done
-mkdir -p "$pub/runtime"
-cp "$here/runtime/crt0.S" "$here/runtime/rt.c" "$here/runtime/rt.h" "$here/runtime/link.ld" "$pub/runtime/"
 cp "$here/inputs/echo.txt" "$pub/echo.input.txt"
