@@ -21,10 +21,10 @@ echo "ensure-tools: installing ${missing[*]}" >&2
 if [ "$(id -u)" = 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >&2
-  apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+  apt-get install -y -q "${missing[@]}" >&2
 elif command -v sudo >/dev/null 2>&1; then
   sudo apt-get update -q >&2
-  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2
 else
   echo "ensure-tools: please install these Debian packages: ${missing[*]}" >&2
   exit 1
