@@ -5,17 +5,9 @@
  */
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { icount, num, openEchoWaitingForInput, openIde, shots } from './fixtures/ide';
 
-const shots = 'test-results/ide';
 
-async function openIde(page: Page): Promise<void> {
-  await page.setViewportSize({ width: 1600, height: 950 });
-  await page.goto('/');
-  await expect(page.locator('.app[data-ready="true"]')).toBeVisible({ timeout: 30_000 });
-}
-
-const num = (s: string | null) => Number((s ?? '').replace(/[^0-9]/g, ''));
-async function icount(page: Page): Promise<number> { return num(await page.getByTestId('icount').textContent()); }
 
 /** Waits until nothing runs and the timeline shows the engine's position. */
 async function settled(page: Page): Promise<void> {
@@ -114,12 +106,7 @@ test('the timeline hover shows pc and symbol at the icount under the pointer, wi
 
 test('console markers come from the log: after a reload and in an imported replay file', async ({ page, browser }) => {
   await openIde(page);
-  await page.getByRole('tab', { name: /Sessions/ }).click();
-  await page.getByRole('button', { name: 'UART echo' }).click();
-  await expect(page.locator('.monaco-editor .view-lines')).toContainText('disassembly');
-  await page.getByRole('tab', { name: 'Debug' }).click();
-  await page.getByRole('button', { name: 'Continue', exact: true }).click();
-  await expect(page.getByText('guest waits for input')).toBeVisible();
+  await openEchoWaitingForInput(page);
   await page.getByLabel('Console input').fill('first line');
   await page.getByLabel('Console input').press('Enter');
   await expect(page.getByTestId('console')).toContainText('FIRST LINE');

@@ -5,18 +5,10 @@
  */
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { icount, num, openEchoWaitingForInput, openIde, shots } from './fixtures/ide';
 
-const shots = 'test-results/ide';
 const BP_LINE = 23; // `sw s1, 0(s2)` in public/examples/squares.s
 
-async function openIde(page: Page): Promise<void> {
-  await page.setViewportSize({ width: 1600, height: 950 });
-  await page.goto('/');
-  await expect(page.locator('.app[data-ready="true"]')).toBeVisible({ timeout: 30_000 });
-}
-
-const num = (s: string | null) => Number((s ?? '').replace(/[^0-9]/g, ''));
-async function icount(page: Page): Promise<number> { return num(await page.getByTestId('icount').textContent()); }
 async function frontier(page: Page): Promise<number> { return num(await page.getByTestId('frontier').textContent()); }
 async function pc(page: Page): Promise<string> { return (await page.getByTestId('pc').textContent()) ?? ''; }
 /** The registers panel as text, register by register. */
@@ -235,12 +227,7 @@ test('the core debugging flow: run, pause, breakpoints, reverse, timeline, repla
 
 test('console input is recorded and replayed', async ({ page }) => {
   await openIde(page);
-  await page.getByRole('tab', { name: /Sessions/ }).click();
-  await page.getByRole('button', { name: 'UART echo' }).click();
-  await expect(page.locator('.monaco-editor .view-lines')).toContainText('disassembly');
-  await page.getByRole('tab', { name: 'Debug' }).click();
-  await page.getByRole('button', { name: 'Continue', exact: true }).click();
-  await expect(page.getByText('guest waits for input')).toBeVisible();
+  await openEchoWaitingForInput(page);
   await page.getByLabel('Console input').fill('hello rewind');
   await page.getByLabel('Console input').press('Enter');
   await expect(page.getByTestId('console')).toContainText('HELLO REWIND');

@@ -29,6 +29,7 @@ import { mkdtempSync, rmSync, openSync, closeSync, existsSync, readFileSync } fr
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProcess } from './process';
 
 export const QEMU = 'qemu-system-riscv32';
 
@@ -199,29 +200,16 @@ class GdbClient {
 export async function runQemuTrace(elfPath: string, inputPath: string | undefined, timeoutMs = 40_000): Promise<QemuRun> {
   const dir = mkdtempSync(join(tmpdir(), 'rewind-qemu-trace-'));
   const log = join(dir, 'exec.log');
-  const stdin = inputPath === undefined ? 'ignore' : openSync(inputPath, 'r');
   try {
-    const child = spawn(QEMU, ['-M', 'virt', '-bios', 'none', '-nographic', '-icount', 'shift=0,sleep=off',
-      '-serial', 'stdio', '-monitor', 'none', '-singlestep', '-d', 'exec,nochain', '-D', log, '-kernel', elfPath],
-    { stdio: [stdin, 'pipe', 'pipe'] });
-    if (typeof stdin === 'number') closeSync(stdin);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on('data', (b: Buffer) => out.push(b));
-    child.stderr?.on('data', (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    const killOnExit = (): void => { child.kill('SIGKILL'); };
-    process.once('exit', killOnExit);
-    const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    clearTimeout(timer);
-    process.removeListener('exit', killOnExit);
-    if (exitCode === null) throw new Error(`QEMU did not finish in ${timeoutMs} ms\nQEMU stderr: ${Buffer.concat(err).toString()}`);
+    const { stdout, stderr, exitCode } = await runProcess(QEMU, ['-M', 'virt', '-bios', 'none', '-nographic', '-icount', 'shift=0,sleep=off',
+      '-serial', 'stdio', '-monitor', 'none', '-singlestep', '-d', 'exec,nochain', '-D', log, '-kernel', elfPath], inputPath, timeoutMs);
+    if (exitCode === null) throw new Error(`QEMU did not finish in ${timeoutMs} ms\nQEMU stderr: ${stderr}`);
     let icount = 0;
     for (const line of readFileSync(log, 'latin1').split('\n')) {
       if (line.startsWith('Trace ')) icount++;
       else if (line.startsWith('cpu_io_recompile: rewound') || line.startsWith('Stopped execution of TB chain')) icount--;
     }
-    return { stdout: Buffer.concat(out), exitCode, icount };
+    return { stdout, exitCode, icount };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

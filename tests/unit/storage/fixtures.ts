@@ -5,6 +5,7 @@ import { readElf } from '../../../src/elf';
 import { assemble } from '../../../src/asm';
 import type { ProgramImage } from '../../../src/core';
 import type { LiveInputs } from '../../../src/replay';
+import { SPIN_SOURCE } from '../../e2e/fixtures/programs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -31,25 +32,7 @@ export function fixedInputs(): LiveInputs {
 }
 
 /** A spin loop that keeps rewriting two pages of RAM (new page contents every interval). */
-export const SPIN_WRITER = `
-  .text
-  .globl _start
-_start:
-  la   s0, buf
-  li   s1, 0
-loop:
-  addi s1, s1, 1
-  andi t0, s1, 1023
-  slli t0, t0, 3
-  add  t1, s0, t0
-  sw   s1, 0(t1)
-  sw   s1, 4(t1)
-  j    loop
-  .bss
-  .align 12
-buf:
-  .space 8192
-`;
+export const SPIN_WRITER = SPIN_SOURCE;
 
 /** A loop that ends: counts to N then exits through the SiFive test device. */
 export function countTo(n: number): string {
