@@ -375,11 +375,7 @@ export class EngineSession implements EngineApi {
 
   async consoleText(): Promise<string> {
     const tl = this.timeline();
-    const out = tl.output;
-    const t = tl.icount;
-    let n = 0;
-    while (n < out.icounts.length && out.icounts[n]! < t) n++;
-    return new TextDecoder().decode(Uint8Array.from(out.bytes.slice(0, n)));
+    return tl.output.textBefore(tl.icount);
   }
 
   async snapshots(): Promise<SnapshotMarker[]> {
@@ -436,7 +432,7 @@ export class EngineSession implements EngineApi {
     const log = tl.log;
     const input = recentLines(log.length, (i) => log.icountAt(i), (i) => (log.kindAt(i) === EventKind.UartRx ? log.payloadAt(i) & 0xff : null), n);
     const out = tl.output;
-    const output = recentLines(out.bytes.length, (i) => out.icounts[i]!, (i) => out.bytes[i]!, n);
+    const output = recentLines(out.length, (i) => out.icountAt(i), (i) => out.byteAt(i), n);
     return { input: input.marks, output: output.marks, inputTruncated: input.truncated, outputTruncated: output.truncated, frontier: tl.frontier, outputHigh: out.high };
   }
 

@@ -1,6 +1,7 @@
 // `rewind asm prog.s -o prog.elf [--listing[=FILE]] [--norvc] [--text-base=ADDR]`
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { describeFsError, FileLimitError, readFileBounded } from './files';
 import { basename, extname } from 'node:path';
 import { assemble, toElf, type AssembleOptions, type AssembleResult, type Diagnostic } from '../asm';
 
@@ -29,9 +30,21 @@ export function formatDiagnostics(path: string, source: string, diagnostics: rea
 
 /** Reads and assembles a source file (for `rewind run prog.s`). Errors are in result.diagnostics. */
 export function assembleFile(path: string, options: AssembleOptions = {}): { source: string; result: AssembleResult } {
-  const source = readFileSync(path, 'utf8');
+  const bytes = readFileBounded(path, {
+    limit: MAX_SOURCE_BYTES,
+    what: 'an assembly source',
+    sniff: (head) => {
+      const nul = head.indexOf(0);
+      return nul >= 0 ? `not an assembly source: it holds a NUL byte at offset ${nul}` : { limit: MAX_SOURCE_BYTES, what: 'an assembly source' };
+    },
+  });
+  if (bytes.indexOf(0) >= 0) throw new FileLimitError(`'${path}': not an assembly source: it holds a NUL byte at offset ${bytes.indexOf(0)}`);
+  const source = new TextDecoder().decode(bytes);
   return { source, result: assemble(source, options) };
 }
+
+/** The largest assembly source read (as large as a replay file's embedded source may be). */
+export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
 
 export async function asmCommand(args: string[]): Promise<number> {
   let input: string | undefined;
@@ -66,7 +79,7 @@ export async function asmCommand(args: string[]): Promise<number> {
   try {
     ({ source, result } = assembleFile(input, options));
   } catch (err) {
-    process.stderr.write(`rewind asm: cannot read ${input}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(err instanceof FileLimitError ? `rewind asm: ${err.message}\n` : `rewind asm: cannot read ${input}: ${describeFsError(err)}\n`);
     return 1;
   }
   if (result.diagnostics.length > 0) process.stderr.write(formatDiagnostics(input, source, result.diagnostics));

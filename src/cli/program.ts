@@ -1,14 +1,16 @@
 // What the Node commands share: reading a program (ELF, assembly source or replay file) and
 // the host's nondeterministic inputs.
-import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { InputPort, ProgramImage } from '../core';
 import { RAM_BASE } from '../core';
 import { ElfError, makeSymbolizer, readElf, type ElfSymbol } from '../elf';
-import { readReplayFile, REPLAY_MAGIC, ReplayFileError, type ReplayFile, type ReplaySymbol } from '../replay';
+import { readReplayFile, REPLAY_MAGIC, REPLAY_MAX_BYTES, ReplayFileError, type ReplayFile, type ReplaySymbol } from '../replay';
 import { assembleFile, formatDiagnostics } from './asm';
+import { describeFsError, FileLimitError, readFileBounded } from './files';
+
+export { describeFsError };
 
 /** A program ready to load, with what a replay file keeps besides it. */
 export interface LoadedProgram {
@@ -25,13 +27,32 @@ export class ProgramError extends Error {}
 
 const ASSEMBLY = /\.(s|S|asm)$/;
 
+/** The largest ELF file read (debug sections make ELFs bigger than what they load). */
+export const MAX_ELF_BYTES = 256 * 1024 * 1024;
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+const REPLAY_MAGIC_BYTES = [...REPLAY_MAGIC].map((c) => c.charCodeAt(0));
+
+function startsWith(head: Uint8Array, magic: readonly number[]): boolean {
+  return head.length >= magic.length && magic.every((b, i) => head[i] === b);
+}
+
+
 /** Reads an ELF, an assembly source (assembled in memory) or a replay file. */
 export async function loadProgram(path: string, ramSize: number): Promise<LoadedProgram> {
   if (ASSEMBLY.test(path)) return assembleProgram(path, ramSize);
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    bytes = readFileBounded(path, {
+      limit: Math.max(MAX_ELF_BYTES, REPLAY_MAX_BYTES),
+      what: 'an ELF or replay file',
+      sniff: (head) => {
+        if (startsWith(head, REPLAY_MAGIC_BYTES)) return { limit: REPLAY_MAX_BYTES, what: 'a replay file' };
+        if (startsWith(head, ELF_MAGIC)) return { limit: MAX_ELF_BYTES, what: 'an ELF file' };
+        return 'head'; // the ELF reader says what is wrong with it
+      },
+    });
   } catch (err) {
+    if (err instanceof FileLimitError) throw new ProgramError(err.message, { cause: err });
     throw new ProgramError(`cannot read '${path}': ${describeFsError(err)}`, { cause: err });
   }
   if (new TextDecoder('latin1').decode(bytes.subarray(0, REPLAY_MAGIC.length)) === REPLAY_MAGIC) {
@@ -65,6 +86,7 @@ function assembleProgram(path: string, ramSize: number): LoadedProgram {
   try {
     assembled = assembleFile(path);
   } catch (err) {
+    if (err instanceof FileLimitError) throw new ProgramError(err.message, { cause: err });
     throw new ProgramError(`cannot read '${path}': ${describeFsError(err)}`, { cause: err });
   }
   const { source, result } = assembled;
@@ -93,13 +115,6 @@ function toElfSymbol(name: string, value: number, size: number): ElfSymbol {
   return { name, value, size, type: 'func', binding: 'global', section: 1 };
 }
 
-export function describeFsError(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** The host side of the machine's nondeterministic inputs: wall clock and entropy. */
 export function hostInputs(): InputPort {

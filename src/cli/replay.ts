@@ -1,9 +1,9 @@
 // `rewind replay FILE`: load a replay file, go to an instruction count, and show the state there.
-import { readFile } from 'node:fs/promises';
 import { Disassembler, REGISTERS } from '../isa';
-import { ReplayFileError, readReplayFile, timelineFromReplay, EVENT_KIND_NAMES, type Timeline } from '../replay';
+import { ReplayFileError, REPLAY_MAGIC, REPLAY_MAX_BYTES, readReplayFile, timelineFromReplay, EVENT_KIND_NAMES, type Timeline } from '../replay';
 import { makeSymbolizer } from '../elf';
 import { describeFsError } from './program';
+import { FileLimitError, readFileBounded } from './files';
 import { EXIT_USAGE, parseCommand, usageError as argsUsageError } from './args';
 
 const USAGE = `usage: rewind replay FILE [options]
@@ -33,13 +33,19 @@ export async function replayCommand(args: string[]): Promise<number> {
   let tl: Timeline;
   let symbolize: (addr: number) => string | undefined;
   try {
-    const file = readReplayFile(new Uint8Array(await readFile(path)));
+    const file = readReplayFile(readFileBounded(path, {
+      limit: REPLAY_MAX_BYTES,
+      what: 'a replay file',
+      sniff: (head) => (new TextDecoder('latin1').decode(head.subarray(0, REPLAY_MAGIC.length)) === REPLAY_MAGIC
+        ? { limit: REPLAY_MAX_BYTES, what: 'a replay file' }
+        : `not a Rewind replay file (it does not start with "${REPLAY_MAGIC}")`),
+    }));
     tl = timelineFromReplay(file);
     symbolize = makeSymbolizer(file.symbols.map((s) => ({ name: s.name, value: s.value, size: s.size, type: 'func' as const, binding: 'global' as const, section: 1 })));
   } catch (err) {
     const msg = err instanceof ReplayFileError || err instanceof Error ? err.message : String(err);
     const fsCode = (err as { code?: unknown } | null)?.code;
-    process.stderr.write(`rewind replay: ${fsCode ? `cannot read '${path}': ${describeFsError(err)}` : `${path}: ${msg}`}\n`);
+    process.stderr.write(`rewind replay: ${fsCode ? `cannot read '${path}': ${describeFsError(err)}` : err instanceof FileLimitError ? msg : `${path}: ${msg}`}\n`);
     return EXIT_USAGE;
   }
 

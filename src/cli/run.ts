@@ -52,7 +52,7 @@ export async function runCommand(args: string[]): Promise<number> {
     program = await loadProgram(path, machine.ramSize);
     if (program.replay) throw new ProgramError(`'${path}' is a replay file; use 'rewind replay'`);
   } catch (err) {
-    process.stderr.write(`rewind: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`rewind run: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT_USAGE;
   }
   machine.load(program.image);

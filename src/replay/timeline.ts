@@ -6,6 +6,7 @@ import { PAGE_SIZE } from './pageStore';
 import { type Hash64, hashEquals } from './hash';
 import type { InfoReplay, Operation, Progress, Stop, StopCause } from './types';
 import { complete } from './types';
+import { OutputLog } from './outputLog';
 
 export interface TimelineOptions {
   /** The log's name, shown by info replay. */
@@ -21,20 +22,8 @@ export interface TimelineOptions {
   live?: LiveInputs | null;
   /** Hits in one interval after which reverse continue searches backwards from the end (tuning). */
   denseHits?: number;
-}
-
-/** UART output with the icount of the instruction that wrote each byte. */
-export class OutputLog {
-  icounts: number[] = [];
-  bytes: number[] = [];
-  /** Output before this icount is in the log. */
-  high = 0;
-  /** Bytes written by instructions before `icount`. */
-  textBefore(icount: number): string {
-    let n = 0;
-    while (n < this.icounts.length && this.icounts[n]! < icount) n++;
-    return String.fromCharCode(...this.bytes.slice(0, n));
-  }
+  /** UART output bytes kept in `output` (default DEFAULT_OUTPUT_LIMIT; 0 when only onOutput is wanted). */
+  outputLimit?: number;
 }
 
 type AdvanceEnd =
@@ -66,7 +55,7 @@ export class Timeline {
   readonly log: EventLog;
   readonly snapshots: SnapshotIndex;
   readonly port: ReplayInputPort;
-  readonly output = new OutputLog();
+  readonly output: OutputLog;
   readonly image: ProgramImage;
   readonly replayOnly: boolean;
   name: string;
@@ -98,6 +87,7 @@ export class Timeline {
     this.memoryBudget = options.memoryBudget ?? DEFAULT_BUDGET;
     this.slice = options.sliceInstructions ?? DEFAULT_SLICE;
     this.denseHits = options.denseHits ?? DENSE_HITS;
+    this.output = new OutputLog(options.outputLimit);
     this.log = replayLog ? replayLog.log : new EventLog();
     this.replayOnly = replayLog !== undefined || options.live === null;
     this.frontier = replayLog ? replayLog.end : 0;
@@ -503,8 +493,7 @@ export class Timeline {
     const t = this.machine.icount;
     const out = this.output;
     if (t < out.high) return;
-    out.icounts.push(t);
-    out.bytes.push(byte);
+    out.append(t, byte);
     out.high = t + 1;
     this.onOutput?.(byte, t);
   }

@@ -1,6 +1,8 @@
 /** Binary encodings of what the stores hold (all little-endian, all ArrayBuffers). */
 import { EventLog, isEventKind } from '../replay/eventLog';
 import { hashWords, hashToHex, type Hash64 } from '../replay/hash';
+import type { OutputLog } from '../replay/outputLog';
+import type { OutputSource } from './repository';
 
 /** Events [from, to) of `log`: per event f64 icount, u8 kind, f64 payload, u32 data length, data. */
 export function encodeEvents(log: EventLog, from: number, to: number): ArrayBuffer {
@@ -40,20 +42,20 @@ export function decodeEvents(buf: ArrayBuffer, count: number, log: EventLog): vo
 }
 
 /** Output bytes [from, to): f64 icounts then the bytes. */
-export function encodeOutput(icounts: readonly number[], bytes: readonly number[], from: number, to: number): ArrayBuffer {
+export function encodeOutput(out: OutputSource, from: number, to: number): ArrayBuffer {
   const n = to - from;
   const buf = new ArrayBuffer(n * 9);
   const ic = new Float64Array(buf, 0, n);
   const b = new Uint8Array(buf, n * 8, n);
-  for (let i = 0; i < n; i++) { ic[i] = icounts[from + i]!; b[i] = bytes[from + i]!; }
+  for (let i = 0; i < n; i++) { ic[i] = out.icountAt(from + i); b[i] = out.byteAt(from + i); }
   return buf;
 }
 
-export function decodeOutput(buf: ArrayBuffer, count: number, icounts: number[], bytes: number[]): void {
+export function decodeOutput(buf: ArrayBuffer, count: number, into: OutputLog): void {
   if (buf.byteLength !== count * 9) throw new Error('stored output chunk is corrupt');
   const ic = new Float64Array(buf, 0, count);
   const b = new Uint8Array(buf, count * 8, count);
-  for (let i = 0; i < count; i++) { icounts.push(ic[i]!); bytes.push(b[i]!); }
+  for (let i = 0; i < count; i++) into.append(ic[i]!, b[i]!);
 }
 
 export interface ExpectedHash { icount: number; logIndex: number; hash: Hash64 }

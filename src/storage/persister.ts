@@ -158,11 +158,11 @@ export class SessionPersister implements SnapshotSink {
     if (this.closed) return;
     const log = this.source.log;
     const output = this.source.output;
-    if (!this.dirty && this.ops.length === 0 && log.length === this.logFrom && output.bytes.length === this.outputFrom) return;
+    if (!this.dirty && this.ops.length === 0 && log.length === this.logFrom && output.length === this.outputFrom) return;
     this.dirty = false;
     const ops = this.ops;
     this.ops = [];
-    const logLen = log.length, outLen = output.bytes.length;
+    const logLen = log.length, outLen = output.length;
     for (let attempt = 0; ; attempt++) {
       const record = this.source.record();
       record.snapshotCount = this.snapshotCount;

@@ -5,6 +5,7 @@
  */
 import type { IDBPTransaction, IDBPObjectStore, StoreNames } from 'idb';
 import { EventLog } from '../replay/eventLog';
+import { OutputLog } from '../replay/outputLog';
 import type { Hash64 } from '../replay/hash';
 import {
   openRewindDB, isQuotaError, PACK_PAGES, LOG_CHUNK_EVENTS, OUTPUT_CHUNK_BYTES,
@@ -32,7 +33,8 @@ export interface PendingSnapshot {
 
 export type SnapshotOp = { kind: 'add'; snap: PendingSnapshot } | { kind: 'remove'; icount: number };
 
-export interface OutputSource { readonly icounts: readonly number[]; readonly bytes: readonly number[] }
+/** UART output as the Timeline keeps it (src/replay/outputLog.ts). */
+export interface OutputSource { readonly length: number; icountAt(i: number): number; byteAt(i: number): number }
 
 /** One write batch of a session. */
 export interface Batch {
@@ -65,7 +67,8 @@ export interface LoadedSession {
   record: SessionRecord;
   program: ProgramRecord;
   log: EventLog;
-  output: { icounts: number[]; bytes: number[] };
+  /** Everything stored (the Timeline's own limit applies when it is put back). */
+  output: OutputLog;
   snapshots: LoadedSnapshot[];
   /** Why stored snapshots past some point could not be used (missing pages), if they could not. */
   problem: string | null;
@@ -102,9 +105,9 @@ export class Repository {
         background(logs.put({ sessionId: id, stream: 'events', chunk: c, count: to - from, data: encodeEvents(b.log, from, to) }));
       }
       const out = b.output;
-      for (let c = Math.floor(b.outputFrom / OUTPUT_CHUNK_BYTES); c * OUTPUT_CHUNK_BYTES < out.bytes.length; c++) {
-        const from = c * OUTPUT_CHUNK_BYTES, to = Math.min(out.bytes.length, from + OUTPUT_CHUNK_BYTES);
-        background(logs.put({ sessionId: id, stream: 'output', chunk: c, count: to - from, data: encodeOutput(out.icounts, out.bytes, from, to) }));
+      for (let c = Math.floor(b.outputFrom / OUTPUT_CHUNK_BYTES); c * OUTPUT_CHUNK_BYTES < out.length; c++) {
+        const from = c * OUTPUT_CHUNK_BYTES, to = Math.min(out.length, from + OUTPUT_CHUNK_BYTES);
+        background(logs.put({ sessionId: id, stream: 'output', chunk: c, count: to - from, data: encodeOutput(out, from, to) }));
       }
       const pt = new PageTx(tx, this.packStage);
       await pt.init();
@@ -165,9 +168,9 @@ export class Repository {
       decodeEvents(c.data, c.count, log);
     });
     if (log.length < record.logEvents) throw new Error(`session ${id}: the stored event log is incomplete (${log.length} of ${record.logEvents} events)`);
-    const output = { icounts: [] as number[], bytes: [] as number[] };
+    const output = new OutputLog(Number.MAX_SAFE_INTEGER);
     outputChunks.forEach((c, i) => {
-      if (c.chunk === i) decodeOutput(c.data, c.count, output.icounts, output.bytes);
+      if (c.chunk === i) decodeOutput(c.data, c.count, output);
     });
     const keys = new Set<string>();
     for (const s of snapRecs) for (const k of s.keys) if (k !== '') keys.add(k);

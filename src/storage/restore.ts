@@ -50,8 +50,7 @@ export function timelineFromStored(
     tl.port.frontier = r.frontier;
     tl.exit = r.exit;
   }
-  tl.output.icounts = s.output.icounts;
-  tl.output.bytes = s.output.bytes;
+  for (let i = 0; i < s.output.length; i++) tl.output.append(s.output.icountAt(i), s.output.byteAt(i));
   tl.output.high = r.outputHigh;
 
   const m = tl.machine;

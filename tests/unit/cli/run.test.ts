@@ -166,17 +166,17 @@ describe('rewind run', () => {
   it('reports unreadable files, malformed ELFs and usage errors in one line with status 2', async () => {
     const missing = await runRewind(['run', join(tmp, 'nope.elf')]);
     expect(missing.exitCode).toBe(2);
-    expect(missing.stderr).toMatch(/^rewind: cannot read '.*nope\.elf': no such file or directory\n$/);
+    expect(missing.stderr).toMatch(/^rewind run: cannot read '.*nope\.elf': no such file or directory\n$/);
     const notElf = join(tmp, 'text.elf');
     writeFileSync(notElf, 'hello\n');
     const bad = await runRewind(['run', notElf]);
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toBe('rewind: text.elf: e_ident[EI_MAG0..3] = 68 65 6c 6c: not an ELF file (expected 7f 45 4c 46)\n');
+    expect(bad.stderr).toBe('rewind run: text.elf: e_ident[EI_MAG0..3] = 68 65 6c 6c: not an ELF file (expected 7f 45 4c 46)\n');
     const truncated = join(tmp, 'truncated.elf');
     writeFileSync(truncated, readFileSync(elf('hello')).subarray(0, 0x200));
     const tr = await runRewind(['run', truncated]);
     expect(tr.exitCode).toBe(2);
-    expect(tr.stderr).toMatch(/^rewind: truncated\.elf: p_offset of program header 0 = 0x1000: .* past the end of the file/);
+    expect(tr.stderr).toMatch(/^rewind run: truncated\.elf: p_offset of program header 0 = 0x1000: .* past the end of the file/);
     expect((await runRewind(['run'])).exitCode).toBe(2);
     expect((await runRewind(['run', elf('hello'), '--bogus'])).stderr).toMatch(/Unknown option '--bogus'/);
     expect((await runRewind(['run', elf('hello'), '--max-insns', 'lots'])).exitCode).toBe(2);

@@ -145,7 +145,7 @@ describe('replay engine properties on random programs', () => {
     expect(rp.infoReplay().text).toBe("Replaying execution 'random-11': instruction count = 0");
     const stop = complete(rp.continueForward());
     expect(stop.cause.kind).toBe('exit');
-    expect(rp.output.bytes).toEqual(tl.output.bytes);
+    expect(rp.output.bytes()).toEqual(tl.output.bytes());
     for (const t of [0, 1234, tl.frontier >> 1, tl.frontier]) {
       complete(tl.seek(t)); complete(rp.seek(t));
       expect(fullStateHash(rp.machine)).toEqual(fullStateHash(tl.machine));
