@@ -2,6 +2,7 @@
 # Builds the example programs into examples/build/*.elf and copies the ELFs to
 # public/examples/ for the web app. Needs Debian's gcc-riscv64-unknown-elf.
 # The built ELFs are committed, so nothing else needs a cross compiler.
+# Usage: examples/build.sh [NAME...]   (no names: all of them)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -15,8 +16,16 @@ RUNTIME=("$here/runtime/crt0.S" "$here/runtime/rt.c")
 
 mkdir -p "$out" "$pub"
 
+only=("$@")
+wanted() { # name
+  ((${#only[@]} == 0)) && return 0
+  local n; for n in "${only[@]}"; do [[ "$n" == "$1" ]] && return 0; done
+  return 1
+}
+
 build() { # name sources... [-- extra flags]
   local name="$1"; shift
+  wanted "$name" || return 0
   local srcs=() extra=()
   while (($#)); do
     if [[ "$1" == "--" ]]; then shift; extra=("$@"); break; fi
@@ -33,13 +42,16 @@ build echo "$here/echo.c"
 build timer "$here/timer.c"
 build traps "$here/traps.c"
 build fib-asm "$here/fib.S"
-# Benchmark variants: same sources, about 1e9 instructions (tests/bench uses them).
+build rtos "$here/rtos.c" "$here/rtos-switch.S"
+# Benchmark variants: same sources, about 1e9 instructions (tests/bench uses them); rtos-bench:
+# 25,000 timer ticks, about 1.4e8 instructions of system code (traps, CSRs, MMIO).
 build compute-bench "$here/compute.c" -- -DBENCH
 build memory-bench "$here/memory.c" -- -DBENCH
+build rtos-bench "$here/rtos.c" "$here/rtos-switch.S" -- -DRUN_TICKS=25000u
 
 # The ELFs the web app loads (public/examples/index.json lists them with their sources' repository
 # paths; keep it in sync by hand).
-for name in hello compute memory echo timer traps fib-asm; do
-  cp "$out/$name.elf" "$pub/$name.elf"
+for name in hello compute memory echo timer traps fib-asm rtos; do
+  if wanted "$name"; then cp "$out/$name.elf" "$pub/$name.elf"; fi
 done
-cp "$here/inputs/echo.txt" "$pub/echo.input.txt"
+if wanted echo; then cp "$here/inputs/echo.txt" "$pub/echo.input.txt"; fi

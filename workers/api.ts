@@ -14,7 +14,7 @@ export interface LoadOptions {
   name?: string;
   /** Guest RAM in bytes (default 128 MiB). */
   ramSize?: number;
-  /** Instructions between periodic snapshots (default 1e6). */
+  /** Instructions between periodic snapshots (default 4e6). */
   snapshotInterval?: number;
   /** Keep the session in IndexedDB (default true when storage is available). */
   persist?: boolean;
@@ -73,6 +73,8 @@ export type EngineEvent =
   | { type: 'waiting-input'; icount: number }
   /** Persistence notices: snapshots dropped under quota, a write that failed. */
   | { type: 'storage'; level: StorageNoticeLevel; message: string }
+  /** What of a stored session is committed to IndexedDB: after each write, and when a change is pending. */
+  | { type: 'stored'; sessionId: string; stored: StoredInfo }
   | { type: 'session'; session: SessionInfo | null };
 
 export type EngineListener = (events: EngineEvent[]) => void;
@@ -80,10 +82,32 @@ export type EngineListener = (events: EngineEvent[]) => void;
 export type WatchKind = 'write' | 'read' | 'access';
 export interface WatchpointInfo { addr: number; len: number; kind: WatchKind }
 
+/** What of the open session is in IndexedDB (committed). */
+export interface StoredInfo {
+  /**
+   * The frontier of the last committed write: the session record, the log and the output up to
+   * this icount are stored, so a reload or crash recovers the recording at least up to here
+   * (-1 before the first write).
+   */
+  frontier: number;
+  /** Snapshot records stored (they only shorten reopening; the log is what matters). */
+  snapshots: number;
+  /** Something (the recording advancing, the position, breakpoints, snapshots) is not yet committed. */
+  pending: boolean;
+  /** Writes of the record, log and output committed so far. */
+  journals: number;
+  /**
+   * While a recording runs, a change waits at most this long before its write starts (ms): the
+   * record, log and output are written in their own small transaction, never behind snapshots.
+   */
+  intervalMs: number;
+}
+
 export interface SessionInfo {
   id: string;
   name: string;
   replayOnly: boolean;
+  /** Stored in IndexedDB (a first-start preview is not until it runs; see save()). */
   persisted: boolean;
   entry: number;
   symbols: SymbolInfo[];
@@ -92,6 +116,12 @@ export interface SessionInfo {
   snapshotInterval: number;
   position: PositionInfo;
   exit: { icount: number; code: number } | null;
+  /**
+   * Set when the session was opened from a record written while it was recording (the page
+   * was reloaded, crashed or closed mid-run): the recording was recovered up to this icount,
+   * its frontier now, and recording continues live from there.
+   */
+  recovered: { icount: number } | null;
   /** Restored with a stored session, so the UI can show them again. */
   breakpoints: number[];
   watchpoints: WatchpointInfo[];
@@ -177,8 +207,10 @@ export interface EngineStatus {
   waitingInput: boolean;
   session: SessionInfo | null;
   storage: 'indexeddb' | 'none';
-  /** Persistence batches queued but not yet committed. */
+  /** Persistence writes (journals, snapshot ops) queued or in flight, not yet committed. */
   pendingWrites: number;
+  /** What of the open session is committed (null when it is not stored). */
+  stored: StoredInfo | null;
 }
 
 /** The engine API. Every method is async through Comlink; errors reject with a message for the user. */
@@ -215,6 +247,11 @@ export interface EngineApi {
   sendInput(text: string): Promise<void>;
   /** UART output written by instructions before the current position. */
   consoleText(): Promise<string>;
+  /**
+   * Output past the kept limit (8 Mi bytes) is shown live but not kept: from which icount and
+   * how many bytes were not kept, or null when everything was.
+   */
+  outputDropped(): Promise<{ fromIcount: number; bytes: number } | null>;
   snapshots(): Promise<SnapshotMarker[]>;
   /**
    * pc and symbol at `icount` without disturbing the session: it seeks there in time slices,
@@ -244,6 +281,11 @@ export interface EngineApi {
   renameSession(id: string, name: string): Promise<void>;
   /** Waits until everything queued for IndexedDB is committed. */
   flush(): Promise<void>;
+  /**
+   * Stores the current session if it is kept in memory only (the first-start preview): its
+   * program, log and snapshots so far, then everything it records, like any loaded session.
+   */
+  save(): Promise<SessionInfo>;
 }
 
 /** The largest memory window one readMemory call returns. */

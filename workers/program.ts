@@ -17,7 +17,7 @@ export function buildProgram(input: ProgramInput, ramSize: number): Built {
       .map((s) => ({ name: s.name, value: s.value, size: s.size }));
     return { ok: true, image: { entry: elf.entry, segments: elf.segments.map((s) => ({ addr: s.addr, data: s.data, memSize: s.memSize })) }, symbols, source: null, diagnostics: [] };
   }
-  const res = assemble(input.text);
+  const res = assemble(input.text, { ramSize });
   const diagnostics = res.diagnostics.map((d) => ({ severity: d.severity, line: d.line, column: d.column, endColumn: d.endColumn, message: d.message }));
   if (!res.ok) return { ok: false, diagnostics };
   const symbols = res.symbols.map((s) => ({ name: s.name, value: s.addr, size: s.size }));

@@ -6,22 +6,22 @@
 import * as Comlink from 'comlink';
 import { Timeline, EventKind, type LiveInputs, type Stop, type StopCause, type Progress } from '../src/replay';
 import { hashToHex } from '../src/replay/hash';
-import { readReplayFile, writeReplayFile } from '../src/replay/file';
+import { readReplayFile, recoveryNotice, writeReplayFile } from '../src/replay/file';
 import { toReplayFile, timelineFromReplay } from '../src/replay/share';
 import {
   Repository, SessionPersister, timelineFromStored, encodeHashes, newSessionId,
-  type SessionRecord, type ProgramRecord, type NoticeLevel,
+  type SessionRecord, type ProgramRecord, type NoticeLevel, type StoredCounts,
 } from '../src/storage';
 import { Driver, type DriveResult } from './driver';
 import { buildProgram } from './program';
 import { SymbolTable, recentLines } from './symbols';
-import { assemble } from '../src/asm';
+import { assemble, DEFAULT_RAM_SIZE } from '../src/asm';
 import {
   MAX_MEMORY_WINDOW, MAX_CONSOLE_MARKS,
   type EngineApi, type EngineEvent, type EngineListener, type EngineStatus, type LoadOptions, type LoadResult, type ProgramInput,
   type StopInfo, type StopCauseInfo, type OperationKind, type SessionInfo, type InfoReplayResult, type RegistersInfo, type CsrInfo,
   type MemoryWindow, type WatchpointInfo, type SnapshotMarker, type StoredSessionSummary, type PositionInfo, type SymbolInfo,
-  type SourceLineInfo, type DiagnosticInfo, type PeekInfo, type ConsoleMarks,
+  type SourceLineInfo, type DiagnosticInfo, type PeekInfo, type ConsoleMarks, type StoredInfo,
 } from './api';
 
 export interface EngineSessionOptions {
@@ -36,8 +36,13 @@ export interface EngineSessionOptions {
   taskBudgetMs?: number;
   /** Interval of event batches while running (ms). */
   eventIntervalMs?: number;
-  /** Delay before queued changes are written to IndexedDB (ms). */
+  /** Delay between a single change (a stop, breakpoints) and its write to IndexedDB (ms). */
   flushDelayMs?: number;
+  /**
+   * While a recording runs, the longest a change waits before the session record, log and
+   * output start to be written (ms): a reload or crash loses about this much recording.
+   */
+  persistIntervalMs?: number;
   /** Live inputs for recordings (default: the wall clock and crypto entropy). */
   live?: () => LiveInputs;
 }
@@ -48,6 +53,10 @@ interface Meta {
   createdAt: number;
   symbols: SymbolInfo[];
   source: { fileName: string; text: string } | null;
+  /** Opened from a record written while it was recording: the recording was cut there. */
+  recovered?: { icount: number };
+  /** A replay file's state hashes (encodeHashes), kept with an imported session. */
+  expectedHashes: ArrayBuffer | null;
 }
 
 /** A motion request: its promise settles once, at its stop (or when superseded). */
@@ -100,6 +109,7 @@ export class EngineSession implements EngineApi {
       taskBudgetMs: options.taskBudgetMs ?? 6,
       eventIntervalMs: options.eventIntervalMs ?? 16,
       flushDelayMs: options.flushDelayMs ?? 250,
+      persistIntervalMs: options.persistIntervalMs ?? 400,
       live: options.live ?? hostInputs,
     };
     this.repo = this.opts.storage === 'none' || typeof indexedDB === 'undefined'
@@ -130,6 +140,7 @@ export class EngineSession implements EngineApi {
       session: this.sessionInfo(),
       storage: (await this.repo) ? 'indexeddb' : 'none',
       pendingWrites: this.persister?.pending ?? 0,
+      stored: this.storedInfo(),
     };
   }
 
@@ -145,9 +156,9 @@ export class EngineSession implements EngineApi {
       ...(options.snapshotInterval !== undefined ? { snapshotInterval: options.snapshotInterval } : {}),
     });
     await this.detach();
-    const meta: Meta = { id: newSessionId(), name, createdAt: Date.now(), symbols: built.symbols, source: built.source };
+    const meta: Meta = { id: newSessionId(), name, createdAt: Date.now(), symbols: built.symbols, source: built.source, expectedHashes: null };
     this.install(tl, meta);
-    if (options.persist !== false) await this.persistNew(built.image, null);
+    if (options.persist !== false) await this.persistNew();
     const session = this.sessionInfo()!;
     this.push({ type: 'session', session });
     this.flushEvents();
@@ -159,11 +170,15 @@ export class EngineSession implements EngineApi {
     const file = readReplayFile(new Uint8Array(bytes));
     const tl = timelineFromReplay(file, { memoryBudget: this.opts.memoryBudget, sliceInstructions: this.slice, ...(options.name !== undefined ? { name: options.name } : {}) });
     await this.detach();
-    const meta: Meta = { id: newSessionId(), name: tl.name, createdAt: Date.now(), symbols: file.symbols.map((s) => ({ ...s })), source: file.source };
+    const meta: Meta = {
+      id: newSessionId(), name: tl.name, createdAt: Date.now(), symbols: file.symbols.map((s) => ({ ...s })), source: file.source,
+      expectedHashes: encodeHashes(file.hashes),
+    };
     this.install(tl, meta);
-    if (options.persist !== false) await this.persistNew(file.image, encodeHashes(file.hashes));
+    if (options.persist !== false) await this.persistNew();
     const session = this.sessionInfo()!;
     this.push({ type: 'session', session });
+    if (file.recovered) this.notice('warning', `"${tl.name}": the ${recoveryNotice(file.recovered)} (the recorder stopped without finishing the file).`);
     this.flushEvents();
     return { ok: true, session, diagnostics: [] };
   }
@@ -182,12 +197,12 @@ export class EngineSession implements EngineApi {
     const meta = this.meta;
     if (!meta?.source) return [];
     // The line map is not stored with a session: assembling the stored source again gives it.
-    const res = assemble(meta.source.text);
+    const res = assemble(meta.source.text, { ramSize: this.tl?.machine.ramSize ?? DEFAULT_RAM_SIZE });
     return res.lineMap.entries.map((e) => ({ line: e.line, addr: e.addr >>> 0, size: e.size, insn: e.insn }));
   }
 
   async check(text: string): Promise<DiagnosticInfo[]> {
-    return assemble(text).diagnostics.map((d) => ({ severity: d.severity, line: d.line, column: d.column, endColumn: d.endColumn, message: d.message }));
+    return assemble(text, { ramSize: this.tl?.machine.ramSize ?? DEFAULT_RAM_SIZE }).diagnostics.map((d) => ({ severity: d.severity, line: d.line, column: d.column, endColumn: d.endColumn, message: d.message }));
   }
 
   // ------------------------------------------------------------------ stored sessions
@@ -205,19 +220,26 @@ export class EngineSession implements EngineApi {
   async openSession(id: string): Promise<SessionInfo> {
     const repo = await this.repo;
     if (!repo) throw new Error('no storage: sessions are not saved in this environment');
-    if (this.meta?.id === id) await this.flush();
+    const reopened = this.meta?.id === id;
+    if (reopened) await this.flush();
     const loaded = await repo.read(id);
     if (!loaded) throw new Error(`there is no stored session ${id}`);
     const { timeline: tl, restoredSnapshots, problem } = timelineFromStored(loaded, loaded.record.replayOnly ? null : this.opts.live(), {
       memoryBudget: this.opts.memoryBudget, sliceInstructions: this.slice,
     });
     const r = loaded.record;
+    // Snapshots of the cut end of a recording: the recording goes on differently from its frontier.
+    if (loaded.ahead > 0) await repo.dropSnapshotsAfter(id, r.frontier);
     await this.detach();
     for (const b of r.breakpoints) tl.breakpoints.add(b);
     tl.watchpoints = r.watchpoints.map((w) => ({ ...w }));
     tl.replayBreak = r.replayBreak;
     const p = loaded.program;
-    this.install(tl, { id, name: r.name, createdAt: r.createdAt, symbols: p.symbols, source: p.source });
+    const meta: Meta = { id, name: r.name, createdAt: r.createdAt, symbols: p.symbols, source: p.source, expectedHashes: r.expectedHashes };
+    // Written while recording and not since: the page went away (reload, crash, closed tab)
+    // with the recording running. What is stored is consistent up to the stored frontier.
+    if (r.recording === true && !r.replayOnly && !reopened) meta.recovered = { icount: r.frontier };
+    this.install(tl, meta);
     this.attachPersister(repo, null, r);
     if (problem) this.notice('warning', `Some stored snapshots of "${r.name}" could not be used (${problem}); positions past them are recomputed.`);
     if (r.snapshotsDropped && restoredSnapshots === 0) this.notice('info', `"${r.name}" has no stored snapshots (dropped when storage was full): reaching its position re-executes from the start.`);
@@ -262,6 +284,24 @@ export class EngineSession implements EngineApi {
   async flush(): Promise<void> {
     await Promise.all([...this.closing]);
     await this.persister?.flush();
+  }
+
+  async save(): Promise<SessionInfo> {
+    const tl = this.timeline();
+    if (this.persister) return this.sessionInfo()!;
+    const repo = await this.repo;
+    if (!repo) throw new Error('no storage: sessions are not saved in this environment');
+    if (this.tl !== tl) throw new Error('the session changed while it was being saved');
+    await this.persistNew(true);
+    const session = this.sessionInfo()!;
+    this.push({ type: 'session', session });
+    this.flushEvents();
+    return session;
+  }
+
+  async outputDropped(): Promise<{ fromIcount: number; bytes: number } | null> {
+    const d = this.timeline().output.dropped;
+    return d ? { ...d } : null;
   }
 
   // ------------------------------------------------------------------ motion
@@ -436,12 +476,16 @@ export class EngineSession implements EngineApi {
     return { input: input.marks, output: output.marks, inputTruncated: input.truncated, outputTruncated: output.truncated, frontier: tl.frontier, outputHigh: out.high };
   }
 
-  /** Releases the MessageChannel (Node tests). */
+  /**
+   * Releases the MessageChannel (Node tests). Like a terminated worker, it writes nothing more:
+   * what is not committed yet is lost (a write in flight commits or not as a whole).
+   */
   dispose(): void {
     this.settlePeek();
     this.supersede({ kind: 'cancelled' });
     this.driver.dispose();
     if (this.eventTimer !== null) clearTimeout(this.eventTimer);
+    this.persister?.discard();
   }
 
   // ------------------------------------------------------------------ internals
@@ -488,7 +532,6 @@ export class EngineSession implements EngineApi {
     this.takeOutput();
     this.pendingOut = null;
     this.decoder = new TextDecoder();
-    this.expectedHashes = null;
     this.symbolTable = null;
     tl.onOutput = (byte, icount) => this.onOutput(byte, icount);
   }
@@ -509,43 +552,66 @@ export class EngineSession implements EngineApi {
     this.meta = null;
   }
 
-  private async persistNew(image: { entry: number; segments: readonly { addr: number; data: Uint8Array; memSize: number }[] }, expectedHashes: ArrayBuffer | null): Promise<void> {
+  /**
+   * Starts storing the current session: program, record and log at once; snapshots the session
+   * already has (`existing`: it was kept in memory until now) follow in the snapshot lane.
+   */
+  private async persistNew(existing = false): Promise<void> {
     const repo = await this.repo;
-    const meta = this.meta;
-    if (!repo || !meta) return;
+    const meta = this.meta, tl = this.tl;
+    if (!repo || !meta || !tl) return;
+    const image = tl.image;
     const program: ProgramRecord = {
       id: meta.id,
       image: { entry: image.entry, segments: image.segments.map((s) => ({ addr: s.addr, memSize: s.memSize, data: s.data.slice().buffer as ArrayBuffer })) },
       symbols: meta.symbols,
       source: meta.source,
     };
-    this.expectedHashes = expectedHashes;
-    this.attachPersister(repo, program, { logEvents: 0, outputBytes: 0, snapshotCount: 0, snapshotsDropped: false });
-    await this.persister!.flush();
+    const persister = this.attachPersister(repo, program, { logEvents: 0, outputBytes: 0, snapshotCount: 0, snapshotsDropped: false });
+    if (existing) persister.queueExisting();
+    await persister.flush();
   }
 
-  private expectedHashes: ArrayBuffer | null = null;
-
-  private attachPersister(repo: Repository, program: ProgramRecord | null, stored: { logEvents: number; outputBytes: number; snapshotCount: number; snapshotsDropped: boolean; expectedHashes?: ArrayBuffer | null }): void {
+  private attachPersister(repo: Repository, program: ProgramRecord | null, stored: StoredCounts): SessionPersister {
     const tl = this.tl!;
     const meta = this.meta!;
-    if (stored.expectedHashes !== undefined) this.expectedHashes = stored.expectedHashes;
     const persister = new SessionPersister(repo, meta.id, tl.snapshots, {
       record: () => this.record(tl, meta),
       program,
       log: tl.log,
       output: tl.output,
-    }, stored, { delayMs: this.opts.flushDelayMs, notify: (level, msg) => this.notice(level, msg) });
+      hashes: tl.stateHashes,
+    }, stored, {
+      delayMs: this.opts.flushDelayMs,
+      intervalMs: this.opts.persistIntervalMs,
+      notify: (level, msg) => this.notice(level, msg),
+      onState: (state) => {
+        this.push({ type: 'stored', sessionId: meta.id, stored: { ...state, intervalMs: persister.interval } });
+      },
+    });
     tl.snapshots.sink = persister;
     this.persister = persister;
+    return persister;
+  }
+
+  private storedInfo(): StoredInfo | null {
+    const p = this.persister;
+    return p ? { ...p.state(), intervalMs: p.interval } : null;
   }
 
   private record(tl: Timeline, meta: Meta): SessionRecord {
+    // A session being closed writes its last record while the next one may run or peek.
+    const current = this.tl === tl;
+    const job = current ? this.job : null;
     return {
       id: meta.id, name: meta.name, createdAt: meta.createdAt, updatedAt: Date.now(), replayOnly: tl.replayOnly,
       ramSize: tl.machine.ramSize, snapshotInterval: tl.interval, frontier: tl.frontier, exit: tl.exit ? { ...tl.exit } : null,
-      position: this.peeking?.origin ?? tl.icount, breakpoints: [...tl.breakpoints], watchpoints: tl.watchpoints.map((w) => ({ ...w })), replayBreak: tl.replayBreak,
-      logEvents: 0, outputBytes: 0, outputHigh: tl.output.high, expectedHashes: this.expectedHashes, snapshotCount: 0, snapshotsDropped: false,
+      position: (current ? this.peeking?.origin : undefined) ?? tl.icount, breakpoints: [...tl.breakpoints], watchpoints: tl.watchpoints.map((w) => ({ ...w })), replayBreak: tl.replayBreak,
+      logEvents: 0, outputBytes: 0, outputHigh: tl.output.high, expectedHashes: meta.expectedHashes, snapshotCount: 0, snapshotsDropped: false,
+      // Captured between slices: an operation recording at the frontier now.
+      recording: job !== null && !job.waiting && !tl.replayOnly && tl.icount >= tl.frontier,
+      outputDropped: tl.output.dropped ? { ...tl.output.dropped } : null,
+      endUnknown: tl.endUnknown,
     };
   }
 
@@ -635,7 +701,7 @@ export class EngineSession implements EngineApi {
     return {
       id: meta.id, name: meta.name, replayOnly: tl.replayOnly, persisted: this.persister !== null, entry: tl.image.entry,
       symbols: meta.symbols, source: meta.source, ramSize: tl.machine.ramSize, snapshotInterval: tl.interval,
-      position: this.position(), exit: tl.exit ? { ...tl.exit } : null,
+      position: this.position(), exit: tl.exit ? { ...tl.exit } : null, recovered: meta.recovered ? { ...meta.recovered } : null,
       breakpoints: [...tl.breakpoints], watchpoints: tl.watchpoints.map((w) => ({ ...w })), replayBreak: tl.replayBreak,
     };
   }
@@ -657,6 +723,8 @@ export class EngineSession implements EngineApi {
   private onYield(): void {
     const job = this.job;
     if (!job || !this.tl) return;
+    // The session moves: its journal is written within persistIntervalMs, whatever else runs.
+    this.persister?.touch();
     this.push({ type: 'position', position: this.position(), running: job.kind });
     const lp = this.lastProgress;
     if (lp) this.push({ type: 'progress', op: lp.op, phase: lp.p.phase, done: lp.p.done, total: lp.p.total });

@@ -3,7 +3,7 @@
 import { encodeFields, EncodeError, FIELDS, fieldFits, type FieldName, type InstructionDef, instructionByName } from '../isa';
 import { closest, Diagnostics, type Diagnostic, type Span } from './diagnostics';
 import { directive, type DirectiveHost } from './directives';
-import { displayName, evaluate, ExprError, LOCAL_SEP, parseExpr, tryEvaluate, type Expr, type ParseContext, type RelocContext } from './expr';
+import { displayName, evaluate, ExprError, LOCAL_SEP, parseExpr, type Expr, type ParseContext, type RelocContext } from './expr';
 import { FORMS, MACROS, type AsmForm } from './forms';
 import { lexEach, type Statement, type Token } from './lexer';
 import { LineMap, type LineEntry } from './linemap';
@@ -12,13 +12,23 @@ import { makeListing } from './listing';
 import { OperandMatcher, rangeText, type MatchFail } from './operands';
 import { expandMacro, type MacroHost } from './pseudo';
 import { outputKindOf, Section, type Item, type OutputKind, type Placed } from './sections';
+import { EQU, LABEL, SymbolFailure, SymbolTable, type Failure } from './symbols';
 
 export interface AssembleOptions {
   /** Address of .text (default 0x80000000, QEMU virt RAM). */
   textBase?: number;
   /** Start with RVC enabled (default true, like -march=rv32imac). */
   rvc?: boolean;
+  /**
+   * The most memory the program may occupy, from its lowest to its highest address, .bss
+   * included: the machine's RAM size (default 128 MiB). A larger program is an error found
+   * before anything is allocated.
+   */
+  ramSize?: number;
 }
+
+/** QEMU virt's RAM size, Rewind's default. */
+export const DEFAULT_RAM_SIZE = 128 * 1024 * 1024;
 
 export interface AsmSymbol {
   name: string;
@@ -62,8 +72,9 @@ export interface AssembleResult {
   usesCsr: boolean;
 }
 
-interface LabelDef extends LabelPos { line: number; span: Span }
-interface EquDef { expr: Expr; line: number; span: Span; equiv: boolean }
+
+/** Candidates for "did you mean" on an unknown mnemonic. */
+const MNEMONIC_NAMES = [...FORMS.keys(), ...MACROS];
 
 const INVERT: Record<string, string> = { beq: 'bne', bne: 'beq', blt: 'bge', bge: 'blt', bltu: 'bgeu', bgeu: 'bltu', 'c.beqz': 'c.bnez', 'c.bnez': 'c.beqz' };
 
@@ -81,8 +92,9 @@ class Assembler implements MacroHost, DirectiveHost {
   rvc: boolean;
   private rvcUsed: boolean;
   private readonly optionStack: boolean[] = [];
-  private readonly labels = new Map<string, LabelDef>();
-  private readonly equs = new Map<string, EquDef>();
+  private readonly symtab = new SymbolTable();
+  /** The image limit (AssembleOptions.ramSize). */
+  readonly limit: number;
   private readonly bindings = new Map<string, 'global' | 'local'>();
   private readonly types = new Map<string, string>();
   private readonly sizes = new Map<string, Expr>();
@@ -94,6 +106,8 @@ class Assembler implements MacroHost, DirectiveHost {
 
   constructor(private readonly options: AssembleOptions) {
     this.rvc = options.rvc ?? true;
+    const ram = options.ramSize;
+    this.limit = ram !== undefined && Number.isFinite(ram) && ram > 0 ? Math.floor(ram) : DEFAULT_RAM_SIZE;
     this.rvcUsed = this.rvc;
     this.cur = this.getSection('.text');
     this.getSection('.data');
@@ -131,15 +145,43 @@ class Assembler implements MacroHost, DirectiveHost {
   }
 
   private add(item: Item, size: number): Placed {
+    this.run = undefined;
     if (this.cur.nobits && !(item.k === 'fill' && item.value === 0) && item.k !== 'align') {
       this.error(this.stmtSpan, `${this.cur.name} holds only zeros: use .zero/.space here or switch to .data`);
-      return this.cur.add({ k: 'fill', count: size, width: 1, value: 0 }, this.line, size);
+      return this.cur.add({ k: 'fill', count: size, width: 1, value: 0 }, this.line, this.stmtSpan.column, size);
     }
-    return this.cur.add(item, this.line, size);
+    return this.cur.add(item, this.line, this.stmtSpan.column, size);
+  }
+
+  /**
+   * Constant data of the current statement, gathered into one growing bytes item (a million
+   * `.byte` values are one item, not a million). Labels and other items end it.
+   */
+  private run: { sec: Section; placed: Placed; statement: number } | undefined;
+  private statementNo = 0;
+
+  private appendBytes(v: number, width: number): void {
+    let run = this.run;
+    if (!run || run.sec !== this.cur || run.statement !== this.statementNo) {
+      const placed = this.add({ k: 'bytes', data: new Uint8Array(16) }, 0);
+      run = { sec: this.cur, placed, statement: this.statementNo };
+      this.run = run;
+    }
+    const p = run.placed;
+    const it = p.item as Item & { k: 'bytes' };
+    if (p.size + width > it.data.length) {
+      const bigger = new Uint8Array(Math.max(it.data.length * 2, p.size + width));
+      bigger.set(it.data);
+      it.data = bigger;
+    }
+    putLE(it.data, p.size, v, width);
+    p.size += width;
+    this.cur.size += width;
   }
 
   // ---- diagnostics
   error(span: Span, message: string): void { this.diags.error(span, message); }
+  get quiet(): boolean { return this.diags.full; }
   warning(span: Span, message: string): void { this.diags.warning(span, message); }
 
   // ---- symbols
@@ -153,33 +195,23 @@ class Assembler implements MacroHost, DirectiveHost {
 
   hereLabel(): string {
     const name = `.Lrw\u0003${this.internal++}`;
-    this.labels.set(name, { sec: this.cur, index: this.cur.items.length, line: this.line, span: this.stmtSpan });
+    this.defineLabel(name, this.stmtSpan);
     return name;
   }
 
+  symbolRef(name: string): number {
+    return this.symtab.ref(name);
+  }
+
   private defineLabel(name: string, span: Span): void {
-    const prev = this.labels.get(name);
-    const prevEqu = this.equs.get(name);
-    if (prev || prevEqu) {
-      this.error(span, `duplicate symbol '${name}': already defined on line ${(prev ?? prevEqu)?.line}; rename one of them`);
-      return;
-    }
-    this.labels.set(name, { sec: this.cur, index: this.cur.items.length, line: this.line, span });
+    this.run = undefined;
+    const prev = this.symtab.defineLabel(name, { sec: this.cur, index: this.cur.items.length }, this.line, span);
+    if (prev) this.error(span, `duplicate symbol '${name}': already defined on line ${prev.line}; rename one of them`);
   }
 
   equ(name: string, expr: Expr, span: Span, equiv = false): void {
-    if (this.labels.has(name)) {
-      this.error(span, `duplicate symbol '${name}': it is a label (line ${this.labels.get(name)?.line}); choose another name`);
-      return;
-    }
-    const prev = this.equs.get(name);
-    if (prev && (equiv || prev.equiv)) {
-      this.error(span, `symbol '${name}' is already defined on line ${prev.line} (.equiv forbids redefinition)`);
-      return;
-    }
-    // .set semantics: a constant value is captured now, so later redefinitions do not change earlier uses.
-    const v = this.constNowExpr(expr);
-    this.equs.set(name, { expr: v === undefined ? expr : { k: 'num', v, span: expr.span }, line: this.line, span, equiv });
+    const message = this.symtab.defineEqu(name, expr, this.line, span, equiv);
+    if (message) this.error(span, message);
   }
 
   bind(name: string, binding: 'global' | 'local'): void { this.bindings.set(name, binding); }
@@ -203,23 +235,10 @@ class Assembler implements MacroHost, DirectiveHost {
     this.error(span, `unknown .option ${name}: use rvc, norvc, push or pop`);
   }
 
-  private resolveConst(name: string, visiting: Set<string>): number | undefined {
-    const e = this.equs.get(name);
-    if (!e || visiting.has(name)) return undefined;
-    if (e.expr.k === 'num') return e.expr.v;
-    visiting.add(name);
-    const v = tryEvaluate(e.expr, (n) => this.resolveConst(n, visiting));
-    visiting.delete(name);
-    return v;
-  }
-
-  private readonly visiting = new Set<string>();
-  private readonly constResolver = (n: string): number | undefined => this.resolveConst(n, this.visiting);
-
-  private readonly constNowFn = (e: Expr): number | undefined => this.constNowExpr(e);
+  private readonly constNowFn = (e: Expr): number | undefined => this.symtab.constNow(e);
 
   private constNowExpr(e: Expr): number | undefined {
-    return e.k === 'num' ? e.v : tryEvaluate(e, this.constResolver);
+    return this.symtab.constNow(e);
   }
 
   constNow(e: Expr): number | undefined;
@@ -240,8 +259,23 @@ class Assembler implements MacroHost, DirectiveHost {
   }
 
   // ---- data
-  data(width: 1 | 2 | 4, e: Expr, _span: Span): void {
-    this.add({ k: 'data', width, expr: e, span: _span }, width);
+  data(width: 1 | 2 | 4, e: Expr, span: Span): void {
+    const v = this.cur.nobits ? undefined : this.constNowExpr(e);
+    if (v === undefined) {
+      this.add({ k: 'data', width, expr: e, span }, width);
+      return;
+    }
+    this.truncationWarning(v, width, span);
+    this.appendBytes(v, width);
+  }
+
+  private truncationWarning(v: number, width: number, span: Span): void {
+    const bits = width * 8;
+    if (bits < 32 && (v >= 2 ** bits || v < -(2 ** (bits - 1)))) {
+      this.diags.warning(span, `value ${v} does not fit in ${width} byte${width > 1 ? 's' : ''}; truncated to 0x${(v & (2 ** bits - 1)).toString(16)}`);
+    } else if (bits === 32 && (v >= 2 ** 32 || v < -(2 ** 31))) {
+      this.diags.warning(span, `value ${v} does not fit in 4 bytes; truncated`);
+    }
   }
   bytes(data: number[]): void {
     this.add({ k: 'bytes', data: Uint8Array.from(data) }, data.length);
@@ -276,7 +310,7 @@ class Assembler implements MacroHost, DirectiveHost {
     if (!fromMacro && MACROS.includes(mnemonic) && expandMacro(this, mnemonic, tokens, start, end, span)) return;
     const forms = FORMS.get(mnemonic);
     if (!forms) {
-      const hint = closest(mnemonic, [...FORMS.keys(), ...MACROS]);
+      const hint = this.diags.full ? undefined : closest(mnemonic, MNEMONIC_NAMES);
       this.error(span, `unknown instruction '${mnemonic}'${hint ? `: did you mean ${hint}?` : ''}`);
       return;
     }
@@ -306,7 +340,9 @@ class Assembler implements MacroHost, DirectiveHost {
       this.markInsn();
       return;
     }
-    if (best && bestForm) {
+    if (this.diags.full) {
+      this.error(span, `${mnemonic}: bad operands`); // counted, not kept: no need to explain
+    } else if (best && bestForm) {
       // Match the most promising form again, this time building the message.
       matcher.verbose = true;
       const r = matcher.match(bestForm);
@@ -319,6 +355,7 @@ class Assembler implements MacroHost, DirectiveHost {
   // ---- statements
   /** One statement from the lexer; an unexpected exception becomes a diagnostic, never escapes. */
   statement(st: Statement): void {
+    this.statementNo++;
     try {
       this.assembleStatement(st.line, st.tokens);
     } catch (err) {
@@ -343,7 +380,7 @@ class Assembler implements MacroHost, DirectiveHost {
         const n = t.value;
         const count = (this.localCount.get(n) ?? 0) + 1;
         this.localCount.set(n, count);
-        this.labels.set(`.L${n}${LOCAL_SEP}${count}`, { sec: this.cur, index: this.cur.items.length, line, span });
+        this.defineLabel(`.L${n}${LOCAL_SEP}${count}`, span);
       } else {
         this.error(span, `bad label '${t.text}': labels are names (letters, digits, _ . $) or numbers for local labels`);
       }
@@ -382,32 +419,22 @@ class Assembler implements MacroHost, DirectiveHost {
   }
 
   // ---- finishing
-  private labelPos = (name: string): LabelPos | undefined => this.labels.get(name);
+  private labelPos = (id: number): LabelPos | undefined => {
+    const sym = this.symtab.syms[id];
+    return sym?.kind === LABEL ? sym.pos : undefined;
+  };
 
-  private finalValue(name: string, linkSyms: Map<string, number>, visiting: Set<string>): number | undefined {
-    const l = this.labels.get(name);
-    if (l) return (l.sec.addr + offsetAt(l.sec, l.index)) >>> 0;
-    const e = this.equs.get(name);
-    if (e) {
-      if (visiting.has(name)) return undefined;
-      visiting.add(name);
-      try {
-        return evaluate(e.expr, (n) => this.finalValue(n, linkSyms, visiting));
-      } catch {
-        return undefined;
-      } finally {
-        visiting.delete(name);
-      }
-    }
-    return linkSyms.get(name);
-  }
+  private readonly labelAddr = (pos: LabelPos): number => (pos.sec.addr + offsetAt(pos.sec, pos.index)) >>> 0;
 
   finish(source: string): AssembleResult {
     for (const s of this.sections) relaxSection(s, this.labelPos);
     const textBase = (this.options.textBase ?? 0x80000000) >>> 0;
     const linked = link(this.sections, textBase);
-    const visiting = new Set<string>();
-    const resolve = (n: string): number | undefined => this.finalValue(n, linked.symbols, visiting);
+    // Before anything is allocated: does the program fit?
+    const fits = this.checkSize();
+    const symtab = this.symtab;
+    symtab.resolveAll(this.labelAddr, linked.symbols, (f) => this.diags.error(f.span, f.message));
+    const resolve = symtab.value;
 
     // %pcrel_hi results by auipc address, for %pcrel_lo(label).
     const pcrelHi = new Map<number, number>();
@@ -426,12 +453,28 @@ class Assembler implements MacroHost, DirectiveHost {
     }
 
     this.rc = new PcrelContext(pcrelHi);
-    this.resolveFinal = resolve;
+    // Segments: text+rodata, then data+sdata (+ sbss/bss as memSize). Sections are views into them.
+    const segments: LoadSegment[] = [];
+    const [tStart, tEnd] = linked.textSegment;
+    if (tEnd > tStart) segments.push({ addr: tStart, data: new Uint8Array(fits ? tEnd - tStart : 0), memSize: tEnd - tStart });
+    const [, dFile, dEnd] = linked.dataSegment;
+    let first = Infinity;
+    for (const sec of this.sections) if (sec.kind !== 'text' && sec.kind !== 'rodata' && sec.size > 0) first = Math.min(first, sec.addr);
+    if (first !== Infinity) {
+      const fileEnd = Math.max(first, dFile);
+      segments.push({ addr: first, data: new Uint8Array(fits ? fileEnd - first : 0), memSize: Math.max(dEnd, fileEnd) - first });
+    }
     const images: SectionImage[] = [];
     const lineEntries: LineEntry[] = [];
     const mapping: AssembleResult['mapping'] = [];
+    const empty = new Uint8Array(0);
     for (const s of this.sections) {
-      const data = s.nobits ? null : new Uint8Array(s.size);
+      let data: Uint8Array | null = null;
+      if (!s.nobits) {
+        const seg = segments.find((g) => s.addr >= g.addr && s.addr + s.size <= g.addr + g.data.length);
+        // Over the limit, items are still encoded (into nothing) so that their errors are reported.
+        data = seg ? seg.data.subarray(s.addr - seg.addr, s.addr - seg.addr + s.size) : fits ? new Uint8Array(s.size) : empty;
+      }
       let mode: 'code' | 'data' | undefined;
       for (const p of s.items) {
         const addr = (s.addr + p.offset) >>> 0;
@@ -446,54 +489,48 @@ class Assembler implements MacroHost, DirectiveHost {
         const end = s.items.length > 0 ? (s.items[s.items.length - 1] as Placed).offset + (s.items[s.items.length - 1] as Placed).size : 0;
         if (s.size > end) codeFill(data, end, s.size - end);
       }
-      images.push({ name: s.name, kind: s.kind, addr: s.addr, size: s.size, align: s.align, code: s.code, data });
+      images.push({ name: s.name, kind: s.kind, addr: s.addr, size: s.size, align: s.align, code: s.code, data: fits ? data : null });
     }
-
-    // Segments: text+rodata, then data+sdata (+ sbss/bss as memSize).
-    const segments: LoadSegment[] = [];
-    const [tStart, tEnd] = linked.textSegment;
-    if (tEnd > tStart) segments.push({ addr: tStart, data: this.gather(images, tStart, tEnd), memSize: tEnd - tStart });
-    const [, dFile, dEnd] = linked.dataSegment;
-    const dataImgs = images.filter((im) => im.kind !== 'text' && im.kind !== 'rodata' && im.size > 0);
-    if (dataImgs.length > 0) {
-      const first = Math.min(...dataImgs.map((im) => im.addr));
-      const fileEnd = Math.max(first, dFile);
-      segments.push({ addr: first, data: this.gather(images, first, fileEnd), memSize: Math.max(dEnd, fileEnd) - first });
-    }
+    if (!fits) segments.length = 0;
 
     const symbols: AsmSymbol[] = [];
-    for (const [name, l] of this.labels) {
-      if (name.startsWith('.L')) continue;
-      const addr = (l.sec.addr + offsetAt(l.sec, l.index)) >>> 0;
-      const t = this.types.get(name) ?? '';
-      let size = 0;
-      const se = this.sizes.get(name);
-      if (se) { try { size = evaluate(se, resolve); } catch { size = 0; } }
-      symbols.push({
-        name, addr, global: this.bindings.get(name) === 'global', section: l.sec.name,
-        type: /function/.test(t) ? 'func' : /object/.test(t) ? 'object' : 'notype', size,
-      });
-    }
-    for (const [name] of this.equs) {
-      const v = resolve(name);
-      if (v !== undefined) symbols.push({ name, addr: v >>> 0, global: this.bindings.get(name) === 'global', section: null, type: 'notype', size: 0 });
+    for (const [name, id] of symtab.current) {
+      const sym = symtab.syms[id];
+      if (sym?.kind === LABEL && sym.pos) {
+        if (name.startsWith('.L')) continue;
+        const addr = this.labelAddr(sym.pos);
+        const t = this.types.get(name) ?? '';
+        let size = 0;
+        const se = this.sizes.get(name);
+        if (se) { try { size = evaluate(se, resolve); } catch { size = 0; } }
+        symbols.push({
+          name, addr, global: this.bindings.get(name) === 'global', section: sym.pos.sec.name,
+          type: /function/.test(t) ? 'func' : /object/.test(t) ? 'object' : 'notype', size,
+        });
+      } else if (sym?.kind === EQU) {
+        let v: number | undefined;
+        try { v = resolve(id); } catch { v = undefined; }
+        if (v !== undefined) symbols.push({ name, addr: v >>> 0, global: this.bindings.get(name) === 'global', section: null, type: 'notype', size: 0 });
+      }
     }
     // GNU ld's script symbols, as in its output (objdump uses __global_pointer$ for gp-relative addresses).
     for (const name of ['__global_pointer$', '__DATA_BEGIN__', '__SDATA_BEGIN__', '__bss_start', '__BSS_END__', '_edata', '_end']) {
       const v = linked.symbols.get(name);
-      if (v !== undefined && !this.labels.has(name) && !this.equs.has(name)) {
+      const kind = symtab.get(name)?.kind;
+      if (v !== undefined && kind !== LABEL && kind !== EQU) {
         symbols.push({ name, addr: v >>> 0, global: true, section: null, type: 'notype', size: 0 });
       }
     }
     symbols.sort((a, b) => a.addr - b.addr || a.name.localeCompare(b.name));
 
-    const start = this.labels.get('_start');
-    const entry = start ? (start.sec.addr + offsetAt(start.sec, start.index)) >>> 0 : textBase;
+    const start = symtab.get('_start');
+    const entry = start?.kind === LABEL && start.pos ? this.labelAddr(start.pos) : textBase;
     const lineMap = new LineMap(lineEntries);
     const diagnostics = this.diags.sorted();
+    // From the (at most two) segments: looking through the sections would be slow with thousands of them.
     const read = (addr: number, size: number): Uint8Array => {
-      for (const im of images) {
-        if (im.data && addr >= im.addr && addr + size <= im.addr + im.size) return im.data.subarray(addr - im.addr, addr - im.addr + size);
+      for (const g of segments) {
+        if (addr >= g.addr && addr + size <= g.addr + g.data.length) return g.data.subarray(addr - g.addr, addr - g.addr + size);
       }
       return new Uint8Array(size);
     };
@@ -512,23 +549,50 @@ class Assembler implements MacroHost, DirectiveHost {
     };
   }
 
-  private gather(images: SectionImage[], start: number, end: number): Uint8Array {
-    const out = new Uint8Array(end - start);
-    for (const im of images) {
-      if (!im.data || im.size === 0) continue;
-      if (im.addr >= start && im.addr + im.size <= end) out.set(im.data, im.addr - start);
+  /**
+   * Whether the laid-out program fits in `limit` bytes and in the 32-bit address space; if not,
+   * reports it at the statement whose item crosses the limit.
+   */
+  private checkSize(): boolean {
+    let lo = Infinity;
+    let hi = 0;
+    for (const s of this.sections) {
+      if (s.size === 0) continue;
+      lo = Math.min(lo, s.addr);
+      hi = Math.max(hi, s.addr + s.size);
     }
-    return out;
+    if (hi <= lo) return true;
+    const end = Math.min(lo + this.limit, 0x100000000);
+    if (hi <= end) return true;
+    // The item where the limit is crossed: sections do not overlap, so in the lowest section that crosses it.
+    let culprit: Placed | undefined;
+    let culpritAt = Infinity;
+    for (const s of this.sections) {
+      if (s.addr + s.size <= end || s.addr >= culpritAt) continue;
+      const p = s.items.find((q) => s.addr + q.offset + q.size > end) ?? s.items[s.items.length - 1];
+      if (p) { culprit = p; culpritAt = s.addr; }
+    }
+    const span: Span = culprit ? { line: culprit.line, column: culprit.col, endColumn: culprit.col + 1 } : { line: 1, column: 1, endColumn: 2 };
+    const size = hi - lo;
+    this.diags.error(span, end < lo + this.limit
+      ? `the program would end at ${hex(hi)}, past the 32-bit address space (it starts at ${hex(lo)}): make it smaller or use a lower --text-base`
+      : `the program image would be ${bytesText(size)} (${hex(lo)}..${hex(hi)}), more than the RAM size of ${bytesText(this.limit)}; `
+        + 'this statement takes it past the limit: make it smaller (.space, .fill, .zero, alignment) or give the machine more RAM');
+    return false;
   }
 
   private rc: PcrelContext = new PcrelContext(new Map());
-  private resolveFinal: (n: string) => number | undefined = () => undefined;
 
   /** Final value of an expression, reporting problems (undefined if it has none). */
   private ev(e: Expr): number | undefined {
     try {
-      return evaluate(e, this.resolveFinal, this.rc);
+      return evaluate(e, this.symtab.value, this.rc);
     } catch (err) {
+      if (err instanceof SymbolFailure) {
+        const f: Failure = err.failure;
+        if (!f.reported) { f.reported = true; this.diags.error(f.span, f.message); }
+        return undefined;
+      }
       if (!(err instanceof ExprError)) throw err;
       const sym = err.symbol ?? '';
       const sep = sym.indexOf(LOCAL_SEP);
@@ -610,22 +674,15 @@ class Assembler implements MacroHost, DirectiveHost {
       case 'data': {
         const v = this.ev(it.expr);
         if (v === undefined) return;
-        const bits = it.width * 8;
-        if (bits < 32 && (v >= 2 ** bits || v < -(2 ** (bits - 1)))) {
-          this.diags.warning(it.span, `value ${v} does not fit in ${it.width} byte${it.width > 1 ? 's' : ''}; truncated to 0x${(v & (2 ** bits - 1)).toString(16)}`);
-        } else if (bits === 32 && (v >= 2 ** 32 || v < -(2 ** 31))) {
-          this.diags.warning(it.span, `value ${v} does not fit in 4 bytes; truncated`);
-        }
+        this.truncationWarning(v, it.width, it.span);
         putLE(data, at, v, it.width);
         return;
       }
       case 'bytes':
-        data.set(it.data, at);
+        if (at + p.size <= data.length) data.set(p.size === it.data.length ? it.data : it.data.subarray(0, p.size), at);
         return;
       case 'fill':
-        for (let k = 0; k < it.count; k++) {
-          for (let b = 0; b < it.width; b++) data[at + k * it.width + b] = b < 4 ? (it.value >>> (8 * b)) & 0xff : 0;
-        }
+        fillPattern(data, at, it.count, it.width, it.value);
         return;
       case 'align':
         if (p.size === 0) return;
@@ -636,10 +693,11 @@ class Assembler implements MacroHost, DirectiveHost {
   }
 }
 
-/** Expression parsing context: numeric local labels, `.` and the current line. */
+/** Expression parsing context: symbols, numeric local labels, `.` and the current line. */
 class AsmParseContext implements ParseContext {
   constructor(private readonly asm: Assembler) {}
   get line(): number { return this.asm.line; }
+  symbol(name: string): number { return this.asm.symbolRef(name); }
   localRef(n: number, forward: boolean, span: Span): string { return this.asm.localRef(n, forward, span); }
   dot(): string { return this.asm.hereLabel(); }
 }
@@ -651,6 +709,25 @@ class PcrelContext implements RelocContext {
   pcrelHiAt(labelAddr: number): number | undefined {
     return this.hi.get(labelAddr);
   }
+}
+
+/** `count` copies of `value` as `width` little-endian bytes (zero past the 4th), by doubling copies. */
+function fillPattern(data: Uint8Array, at: number, count: number, width: number, value: number): void {
+  const total = Math.min(count * width, data.length - at);
+  if (total <= 0) return;
+  if (width === 1 || value === 0) { data.fill(width === 1 ? value & 0xff : 0, at, at + total); return; }
+  for (let b = 0; b < width && b < total; b++) data[at + b] = b < 4 ? (value >>> (8 * b)) & 0xff : 0;
+  for (let done = width; done < total; done *= 2) data.copyWithin(at + done, at, at + Math.min(done, total - done));
+}
+
+const hex = (v: number): string => `0x${v.toString(16)}`;
+
+/** "134,217,728 bytes (128 MiB)". */
+function bytesText(n: number): string {
+  const units: [number, string][] = [[2 ** 40, 'TiB'], [2 ** 30, 'GiB'], [2 ** 20, 'MiB'], [2 ** 10, 'KiB']];
+  const unit = units.find(([u]) => n >= u);
+  const approx = unit ? ` (${Number((n / unit[0]).toFixed(n % unit[0] === 0 ? 0 : 1))} ${unit[1]})` : '';
+  return `${n.toLocaleString('en-US')} bytes${approx}`;
 }
 
 function putLE(data: Uint8Array, at: number, v: number, n: number): void {

@@ -14,25 +14,58 @@ export interface Diagnostic {
 
 export interface Span { line: number; column: number; endColumn: number }
 
+/** Diagnostics kept per assembly; past this only counts grow (a hostile file may have one per character). */
+export const MAX_DIAGNOSTICS = 1000;
+/** Characters of a message at most. */
+const MAX_MESSAGE = 400;
+
 export class Diagnostics {
   readonly list: Diagnostic[] = [];
+  private errors = 0;
+  private dropped = 0;
+  private firstDropped: Span | undefined;
 
   error(span: Span, message: string): void {
-    this.list.push({ severity: 'error', line: span.line, column: span.column, endColumn: Math.max(span.endColumn, span.column + 1), message });
+    this.errors++;
+    this.add('error', span, message);
   }
 
   warning(span: Span, message: string): void {
-    this.list.push({ severity: 'warning', line: span.line, column: span.column, endColumn: Math.max(span.endColumn, span.column + 1), message });
+    this.add('warning', span, message);
+  }
+
+  private add(severity: Severity, span: Span, message: string): void {
+    if (this.list.length >= MAX_DIAGNOSTICS) {
+      this.dropped++;
+      this.firstDropped ??= span;
+      return;
+    }
+    // Messages quote source text, which may be a megabyte-long name: keep both ends.
+    const text = message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE / 2)} ... ${message.slice(-MAX_MESSAGE / 2)}`;
+    this.list.push({ severity, line: span.line, column: span.column, endColumn: Math.max(span.endColumn, span.column + 1), message: text });
+  }
+
+  /** No more diagnostics are kept: callers may skip building costly messages (suggestions). */
+  get full(): boolean {
+    return this.list.length >= MAX_DIAGNOSTICS;
   }
 
   get errorCount(): number {
-    let n = 0;
-    for (const d of this.list) if (d.severity === 'error') n++;
-    return n;
+    return this.errors;
   }
 
+  /** By position; with a last entry saying how many more there were when some were dropped. */
   sorted(): Diagnostic[] {
-    return [...this.list].sort((a, b) => a.line - b.line || a.column - b.column);
+    const out = [...this.list].sort((a, b) => a.line - b.line || a.column - b.column);
+    const at = this.firstDropped;
+    if (at && this.dropped > 0) {
+      out.push({
+        severity: this.errors > this.list.filter((d) => d.severity === 'error').length ? 'error' : 'warning',
+        line: at.line, column: at.column, endColumn: Math.max(at.endColumn, at.column + 1),
+        message: `too many problems: ${this.dropped} more not shown (the first of them is here); fix the ones above and assemble again`,
+      });
+    }
+    return out;
   }
 }
 

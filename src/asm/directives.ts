@@ -24,6 +24,10 @@ export interface DirectiveHost {
   symbolType(name: string, type: string): void;
   symbolSize(name: string, e: Expr): void;
   option(name: string, span: Span): void;
+  /** Diagnostics are no longer kept: skip costly suggestions. */
+  readonly quiet: boolean;
+  /** The most bytes the program may occupy (the RAM size). */
+  readonly limit: number;
   /** Current offset in the current section, to warn about misaligned data. */
   offset(): number;
   currentSectionIsCode(): boolean;
@@ -32,6 +36,16 @@ export interface DirectiveHost {
 const DATA_WIDTH: Record<string, 1 | 2 | 4> = {
   '.byte': 1, '.half': 2, '.short': 2, '.2byte': 2, '.word': 4, '.4byte': 4, '.long': 4, '.int': 4,
 };
+
+/** The largest alignment (GNU as: 2^31 on a 32-bit target). */
+const MAX_ALIGN = 2 ** 31;
+
+/** Bytes as a string, one character each (a loop: spreading a long string's bytes into a call overflows). */
+function latin1(bytes: readonly number[]): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.slice(i, i + 4096));
+  return s;
+}
 
 const KNOWN = new Set([...DIRECTIVES, '.long', '.int', '.equiv', '.ident', '.attribute', '.cfi_startproc', '.cfi_endproc', '.end', '.fill']);
 
@@ -84,7 +98,7 @@ export function directive(host: DirectiveHost, name: string, tokens: readonly To
     case '.section': {
       const t = tokens[start];
       if (!t || (t.kind !== 'ident' && t.kind !== 'str')) { host.error(span, '.section needs a name, like .section .rodata'); return; }
-      const nm = t.kind === 'str' ? String.fromCharCode(...(t.bytes ?? [])) : t.text;
+      const nm = t.kind === 'str' ? latin1(t.bytes ?? []) : t.text;
       host.section(nm, { line: span.line, column: t.col, endColumn: t.end });
       return;
     }
@@ -119,7 +133,7 @@ export function directive(host: DirectiveHost, name: string, tokens: readonly To
     case '.zero': case '.space': case '.skip': {
       const n = constOp(0, 'a size');
       if (n === undefined) return;
-      if (n < 0 || n > 0x1000000) { host.error(opSpan(0), `${name} size ${n} out of range: 0..16 MiB`); return; }
+      if (n < 0 || n > host.limit) { host.error(opSpan(0), `${name} size ${n} out of range: 0..${host.limit} (the RAM size)`); return; }
       const fill = name === '.zero' ? 0 : optOp(1) ?? 0;
       host.fill(n, 1, fill & 0xff, span);
       return;
@@ -129,7 +143,8 @@ export function directive(host: DirectiveHost, name: string, tokens: readonly To
       if (n === undefined) return;
       const size = optOp(1) ?? 1;
       const value = optOp(2) ?? 0;
-      if (n < 0 || n * size > 0x1000000 || size < 0 || size > 8) { host.error(span, '.fill count or size out of range'); return; }
+      if (size < 0 || size > 8) { host.error(opSpan(1), `.fill size ${size} out of range: 0..8`); return; }
+      if (n < 0 || n * size > host.limit) { host.error(opSpan(0), `.fill count ${n} out of range: 0..${Math.floor(host.limit / Math.max(size, 1))} (${size}-byte values up to the RAM size)`); return; }
       host.fill(n, size, value, span);
       return;
     }
@@ -138,10 +153,13 @@ export function directive(host: DirectiveHost, name: string, tokens: readonly To
       if (v === undefined) return;
       let pow: number;
       if (name === '.balign') {
-        if (v <= 0 || (v & (v - 1)) !== 0) { host.error(opSpan(0), `.balign ${v}: the alignment must be a power of two (1, 2, 4, 8, ...)`); return; }
+        if (v <= 0 || v > MAX_ALIGN || !Number.isInteger(Math.log2(v))) {
+          host.error(opSpan(0), `.balign ${v}: the alignment must be a power of two (1, 2, 4, 8, ... up to 0x80000000)`);
+          return;
+        }
         pow = Math.log2(v);
       } else {
-        if (v < 0 || v > 16) { host.error(opSpan(0), `${name} ${v} out of range: 0..16 (it is a power of two: .align 2 aligns to 4 bytes)`); return; }
+        if (v < 0 || v > 31) { host.error(opSpan(0), `${name} ${v} out of range: 0..31 (it is a power of two: .align 2 aligns to 4 bytes)`); return; }
         pow = v;
       }
       const fill = optOp(1);
@@ -173,6 +191,6 @@ export function directive(host: DirectiveHost, name: string, tokens: readonly To
     case '.file': case '.ident': case '.attribute': case '.cfi_startproc': case '.cfi_endproc': case '.end':
       return;
   }
-  const hint = closest(name, KNOWN);
+  const hint = host.quiet ? undefined : closest(name, KNOWN);
   host.error(span, `unknown directive ${name}${hint ? `: did you mean ${hint}?` : ''}`);
 }

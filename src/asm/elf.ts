@@ -13,8 +13,9 @@ export function toElf(result: AssembleResult): Uint8Array {
   for (const kind of OUTPUT_ORDER) {
     const parts = result.sections.filter((s) => s.kind === kind && s.size > 0);
     if (parts.length === 0) continue;
-    const start = Math.min(...parts.map((s) => s.addr));
-    const end = Math.max(...parts.map((s) => s.addr + s.size));
+    // Loops, not Math.min(...list): a program may have more sections than a call has arguments.
+    let start = Infinity, end = 0, align = 1;
+    for (const s of parts) { start = Math.min(start, s.addr); end = Math.max(end, s.addr + s.size); align = Math.max(align, s.align); }
     const nobits = kind === 'bss' || kind === 'sbss';
     let data: Uint8Array | null = null;
     if (!nobits) {
@@ -23,7 +24,7 @@ export function toElf(result: AssembleResult): Uint8Array {
     }
     for (const s of parts) outName.set(s.name, `.${kind}`);
     sections.push({
-      name: `.${kind}`, addr: start, size: end - start, align: Math.max(...parts.map((s) => s.align)), data,
+      name: `.${kind}`, addr: start, size: end - start, align, data,
       flags: { exec: kind === 'text', write: kind !== 'text' && kind !== 'rodata' },
     });
   }

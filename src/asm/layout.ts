@@ -19,21 +19,21 @@ function alignPad(offset: number, pow: number, max: number | undefined): number 
 }
 
 /** A branch target of the form `label` or `label +/- constant`. */
-function simpleTarget(e: Expr): { name: string; add: number } | undefined {
-  if (e.k === 'sym') return { name: e.name, add: 0 };
+function simpleTarget(e: Expr): { id: number; add: number } | undefined {
+  if (e.k === 'sym') return { id: e.id, add: 0 };
   if (e.k === 'bin' && (e.op === '+' || e.op === '-') && e.a.k === 'sym' && e.b.k === 'num') {
-    return { name: e.a.name, add: e.op === '+' ? e.b.v : -e.b.v };
+    return { id: e.a.id, add: e.op === '+' ? e.b.v : -e.b.v };
   }
   return undefined;
 }
 
 /** GNU as's relaxed_branch_length. */
-function branchLength(p: Placed, sec: Section, labelPos: (name: string) => LabelPos | undefined): number {
+function branchLength(p: Placed, sec: Section, labelPos: (id: number) => LabelPos | undefined): number {
   const it = p.item;
   if (it.k !== 'branch') return p.size;
   let length = it.jump ? 4 : 8;
   const t = simpleTarget(it.target);
-  const pos = t ? labelPos(t.name) : undefined;
+  const pos = t ? labelPos(t.id) : undefined;
   if (t && pos && pos.sec === sec) {
     const val = offsetAt(sec, pos.index) + t.add - p.offset;
     const rvcRange = it.jump ? 4096 : 512;
@@ -55,7 +55,7 @@ function assignOffsets(sec: Section): void {
 }
 
 /** Chooses branch lengths (growing from the shortest until nothing changes) and item offsets. */
-export function relaxSection(sec: Section, labelPos: (name: string) => LabelPos | undefined): void {
+export function relaxSection(sec: Section, labelPos: (id: number) => LabelPos | undefined): void {
   for (const p of sec.items) if (p.item.k === 'branch') p.size = p.item.rvc ? 2 : 4;
   for (let pass = 0; pass < 100; pass++) {
     assignOffsets(sec);
@@ -99,17 +99,19 @@ function inputRank(name: string): number {
 }
 
 export function link(sections: readonly Section[], textBase: number): LinkResult {
-  const byKind = (k: OutputKind): Section[] => sections.map((s, i) => [s, i] as const).filter(([s]) => s.kind === k)
-    .sort(([a, ia], [b, ib]) => inputRank(a.name) - inputRank(b.name)
-      || (a.name.startsWith('.text.sorted.') && b.name.startsWith('.text.sorted.') ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : 0)
-      || ia - ib)
-    .map(([s]) => s);
+  // Ranks computed once per section (not per comparison: there may be 100,000 sections).
+  const byKind = (k: OutputKind): Section[] => sections.map((s, i) => ({ s, i, rank: s.kind === k ? inputRank(s.name) : 0 }))
+    .filter(({ s }) => s.kind === k)
+    .sort((x, y) => x.rank - y.rank
+      || (x.s.name.startsWith('.text.sorted.') && y.s.name.startsWith('.text.sorted.') ? (x.s.name < y.s.name ? -1 : x.s.name > y.s.name ? 1 : 0) : 0)
+      || x.i - y.i)
+    .map(({ s }) => s);
   const symbols = new Map<string, number>();
   let dot = textBase;
   const place = (list: Section[]): [number, number] => {
-    const nonEmpty = list.filter((s) => s.size > 0 || s.items.length > 0);
-    const outAlign = Math.max(1, ...nonEmpty.map((s) => s.align));
-    if (nonEmpty.length > 0) dot = alignUp(dot, outAlign);
+    let outAlign = 0;
+    for (const s of list) if (s.size > 0 || s.items.length > 0) outAlign = Math.max(outAlign, s.align);
+    if (outAlign > 0) dot = alignUp(dot, outAlign);
     const start = dot;
     for (const s of list) {
       dot = alignUp(dot, s.align);
@@ -148,12 +150,19 @@ export function link(sections: readonly Section[], textBase: number): LinkResult
   return { symbols, textSegment: [textStart, textEnd], dataSegment: [dataSegStart, fileEnd, dot] };
 }
 
-/** GNU as's riscv_make_nops: a zero byte if odd, one c.nop if needed, then 4-byte nops. */
+/**
+ * GNU as's riscv_make_nops: a zero byte if odd, one c.nop if needed, then 4-byte nops (written
+ * by doubling copies; nothing past the end of `out`).
+ */
 export function codeFill(out: Uint8Array, at: number, bytes: number): void {
-  let i = 0;
-  if (bytes % 2 === 1) out[at + i++] = 0;
-  if ((bytes - i) % 4 === 2) { out[at + i] = 0x01; out[at + i + 1] = 0x00; i += 2; }
-  for (; i + 4 <= bytes; i += 4) {
-    out[at + i] = 0x13; out[at + i + 1] = 0; out[at + i + 2] = 0; out[at + i + 3] = 0;
-  }
+  const end = Math.min(at + bytes, out.length);
+  let i = at;
+  if (bytes % 2 === 1 && i < end) out[i++] = 0;
+  if ((bytes - (i - at)) % 4 === 2 && i + 2 <= end) { out[i] = 0x01; out[i + 1] = 0x00; i += 2; }
+  const nops = i;
+  const total = Math.min(at + bytes, end) - nops;
+  if (total < 4) return;
+  out[nops] = 0x13; out[nops + 1] = 0; out[nops + 2] = 0; out[nops + 3] = 0;
+  const whole = total - (total % 4);
+  for (let done = 4; done < whole; done *= 2) out.copyWithin(nops + done, nops, nops + Math.min(done, whole - done));
 }

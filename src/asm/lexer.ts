@@ -44,6 +44,12 @@ function identEnd(text: string, from: number): number {
   return j;
 }
 
+/**
+ * Tokens one statement may hold. Memory and time stay linear beyond it, but each token costs
+ * ~150 bytes until its statement is assembled: a 16 MiB line would take gigabytes.
+ */
+export const MAX_STATEMENT_TOKENS = 1_000_000;
+
 /** Splits `source` into statements. Problems (bad numbers, unterminated strings) go to `diags`. */
 export function lex(source: string, diags: Diagnostics): Statement[] {
   const out: Statement[] = [];
@@ -60,6 +66,7 @@ export interface StatementSink { statement(st: Statement): void }
 export function lexEach(source: string, diags: Diagnostics, sink: StatementSink): void {
   const out = { push: (st: Statement): void => sink.statement(st) };
   let inBlock = false;
+  let tooLong = false;
   let lineStart = 0;
   for (let li = 0; lineStart <= source.length; li++) {
     let lineEnd = source.indexOf('\n', lineStart);
@@ -72,6 +79,15 @@ export function lexEach(source: string, diags: Diagnostics, sink: StatementSink)
     let i = 0;
     const n = text.length;
     while (i < n) {
+      if (tokens.length >= MAX_STATEMENT_TOKENS) {
+        // Keep scanning (strings, comments, `;`), keep nothing: the statement is dropped.
+        if (!tooLong) {
+          diags.error({ line: lineNo, column: i + 1, endColumn: i + 2 },
+            `statement too long: more than ${MAX_STATEMENT_TOKENS.toLocaleString('en-US')} tokens; split it into several statements (lines or ';')`);
+        }
+        tooLong = true;
+        tokens.length = 0;
+      }
       if (inBlock) {
         const endAt = text.indexOf('*/', i);
         if (endAt < 0) break;
@@ -80,12 +96,25 @@ export function lexEach(source: string, diags: Diagnostics, sink: StatementSink)
         continue;
       }
       const c = text[i] as string;
+      if (tooLong && c !== ';' && c !== '#' && c !== '/') {
+        // Find the end of the dropped statement without making tokens (a `;` in a string or
+        // character constant does not end it).
+        if (c === '"') {
+          for (i++; i < n && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+          i++;
+        } else if (c === '\'') {
+          i += text[i + 1] === '\\' ? 2 + escape(text, i + 2)[1] : 2;
+          if (text[i] === '\'') i++;
+        } else i++;
+        continue;
+      }
       if (c === ' ' || c === '\t' || c === '\f' || c === '\v') { i++; continue; }
       if (c === '#' || (c === '/' && text[i + 1] === '/')) break;
       if (c === '/' && text[i + 1] === '*') { inBlock = true; i += 2; continue; }
       if (c === ';') {
-        if (tokens.length > 0) out.push({ line: lineNo, tokens });
+        if (tokens.length > 0 && !tooLong) out.push({ line: lineNo, tokens });
         tokens = [];
+        tooLong = false;
         i++;
         continue;
       }
@@ -183,7 +212,8 @@ export function lexEach(source: string, diags: Diagnostics, sink: StatementSink)
       diags.error({ line: lineNo, column: start + 1, endColumn: start + 2 }, `unexpected character '${c}': remove it or put it in a comment (#)`);
       i++;
     }
-    if (tokens.length > 0) out.push({ line: lineNo, tokens });
+    if (tokens.length > 0 && !tooLong) out.push({ line: lineNo, tokens });
+    tooLong = false;
   }
 }
 

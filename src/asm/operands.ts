@@ -254,8 +254,9 @@ export class OperandMatcher {
     if (v === undefined) {
       if (form.rvc) return !this.verbose ? false : this.no(`${m}: the compressed form needs a constant here`, this.span(s, e));
       if (field.kind === 'csr') {
+        if (!this.verbose) return false;
         const hint = t0 ? closest(t0.text, CSR_NAMES) : undefined;
-        return !this.verbose ? false : this.no(`unknown CSR '${t0?.text ?? ''}'${hint ? `: did you mean ${hint}?` : ': use a CSR name (mstatus, mepc, ...) or a number 0..4095'}`, this.span(s, e));
+        return this.no(`unknown CSR '${t0?.text ?? ''}'${hint ? `: did you mean ${hint}?` : ': use a CSR name (mstatus, mepc, ...) or a number 0..4095'}`, this.span(s, e));
       }
       if (this.deferred === NO_DEFERRED) this.deferred = [];
       this.deferred.push({ field: name, expr, span: this.span(s, e) });

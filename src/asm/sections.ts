@@ -15,6 +15,7 @@ export type Item =
   | { k: 'branch'; def: InstructionDef; ops: Partial<Record<FieldName, number>>; target: Expr; targetSpan: Span;
       rvc: boolean; jump: boolean }
   | { k: 'data'; width: 1 | 2 | 4; expr: Expr; span: Span }
+  /** `data` may be longer than the item (room to grow): the item's bytes are its first `size`. */
   | { k: 'bytes'; data: Uint8Array }
   | { k: 'fill'; count: number; width: number; value: number }
   | { k: 'align'; pow: number; fill: number | undefined; max: number | undefined; code: boolean };
@@ -22,6 +23,8 @@ export type Item =
 export interface Placed {
   item: Item;
   line: number;
+  /** Column of the statement, for diagnostics found after layout. */
+  col: number;
   /** Offset in the section and size, assigned by layout (fixed for most items). */
   offset: number;
   size: number;
@@ -39,8 +42,8 @@ export class Section {
     this.align = align;
   }
 
-  add(item: Item, line: number, size: number): Placed {
-    const p: Placed = { item, line, offset: this.size, size, insn: item.k === 'insn' || item.k === 'branch' };
+  add(item: Item, line: number, col: number, size: number): Placed {
+    const p: Placed = { item, line, col, offset: this.size, size, insn: item.k === 'insn' || item.k === 'branch' };
     this.items.push(p);
     this.size += size;
     return p;

@@ -21,8 +21,13 @@ export function formatDiagnostics(path: string, source: string, diagnostics: rea
   const lines = source.split(/\r?\n/);
   let out = '';
   for (const d of diagnostics) {
-    const text = lines[d.line - 1] ?? '';
-    const caret = ' '.repeat(Math.max(0, d.column - 1)) + '^' + '~'.repeat(Math.max(0, d.endColumn - d.column - 1));
+    // A huge line is shown as a window around the column, so a few errors never print megabytes.
+    const full = lines[d.line - 1] ?? '';
+    const from = Math.max(0, Math.min(d.column - 1 - 80, full.length - 200));
+    const text = (from > 0 ? '…' : '') + full.slice(from, from + 200) + (from + 200 < full.length ? '…' : '');
+    const col = d.column - 1 - from + (from > 0 ? 1 : 0);
+    const width = Math.min(Math.max(0, d.endColumn - d.column - 1), 200);
+    const caret = ' '.repeat(Math.max(0, col)) + '^' + '~'.repeat(width);
     out += `${path}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n  ${text.replace(/\t/g, ' ')}\n  ${caret}\n`;
   }
   return out;

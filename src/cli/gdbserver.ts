@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
-import { Timeline, timelineFromReplay, toReplayFile, writeReplayFile, type ReplayExtras } from '../replay';
+import { Timeline, ReplayFileError, recoveryNotice, timelineFromReplay, toReplayFile, writeReplayFile, type ReplayExtras } from '../replay';
 import { hostInputs, loadProgram, ProgramError } from './program';
 import { EXIT_USAGE, openInput, parseCommand, usageError as argsUsageError } from './args';
 import { GdbStub, TimelineTarget, framePacket, type SessionEnd } from '../gdb';
@@ -39,6 +39,18 @@ export interface GdbServerOptions {
   log?: (line: string) => void;
   /** Whether UART input may still arrive (see TimelineTargetOptions.inputOpen). */
   inputOpen?: () => boolean;
+  /** Called when the server stops reading a client that does not read its replies, and resumes. */
+  onFlowControl?: (state: 'paused' | 'resumed') => void;
+}
+
+/** What the transport held at most, over all connections (bounded by design; tests check it). */
+export interface GdbServerStats {
+  /** Reply bytes waiting in the socket for a client to read them. */
+  peakOutputBuffered: number;
+  /** Received bytes not yet read by the protocol layer. */
+  peakInputHeld: number;
+  /** Times reading stopped until the client had read its replies. */
+  pauses: number;
 }
 
 export interface GdbServer {
@@ -47,12 +59,19 @@ export interface GdbServer {
   readonly port: number;
   /** Resolves when gdb kills the session (the server is closed then) or close() is called. */
   readonly finished: Promise<SessionEnd | 'closed'>;
+  readonly stats: GdbServerStats;
   close(): Promise<void>;
 }
 
 /** Time a transport slice may run before it lets the socket be read (the interrupt byte). */
 const SLICE_MS = 30;
 const WAIT_POLL_MS = 10;
+/**
+ * Reply bytes a client may leave unread before the server stops reading its requests (one
+ * reply is at most PacketSize, 16 KiB). Above Node's default writable high-water mark, so a
+ * 'drain' event always follows.
+ */
+const OUTPUT_HIGH_WATER = 64 * 1024;
 
 /** Serves `timeline` to one gdb at a time until gdb kills it. */
 export async function startGdbServer(timeline: Timeline, options: GdbServerOptions = {}): Promise<GdbServer> {
@@ -62,6 +81,8 @@ export async function startGdbServer(timeline: Timeline, options: GdbServerOptio
   const sockets = new Set<Socket>();
   let resolveFinished!: (how: SessionEnd | 'closed') => void;
   const finished = new Promise<SessionEnd | 'closed'>((r) => { resolveFinished = r; });
+  const stats: GdbServerStats = { peakOutputBuffered: 0, peakInputHeld: 0, pauses: 0 };
+  const flow: FlowOptions = { stats, ...(options.onFlowControl ? { onFlowControl: options.onFlowControl } : {}) };
 
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -75,11 +96,13 @@ export async function startGdbServer(timeline: Timeline, options: GdbServerOptio
     }
     active = socket;
     log(`rewind gdbserver: debugger connected from ${socket.remoteAddress}:${socket.remotePort}`);
-    serve(socket, target, log, (how) => {
+    serve(socket, target, log, flow, (how) => {
       if (active === socket) active = null;
       if (how === 'kill') {
         log('rewind gdbserver: killed by the debugger');
         void closeAll().then(() => resolveFinished('kill'));
+      } else if (how === 'drop') {
+        log('rewind gdbserver: dropped a client that does not follow the protocol; waiting for the next one');
       } else {
         log('rewind gdbserver: debugger left; waiting for the next one');
       }
@@ -101,7 +124,7 @@ export async function startGdbServer(timeline: Timeline, options: GdbServerOptio
   const addr = server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
   return {
-    server, port, finished,
+    server, port, finished, stats,
     close: async () => {
       if (server.listening) await closeAll();
       resolveFinished('closed');
@@ -120,19 +143,38 @@ function refuse(socket: Socket, log: (line: string) => void): void {
   setTimeout(() => socket.destroy(), 5000).unref();
 }
 
-/** Runs a stub over one connection: socket bytes in, stub output out, jobs in slices between reads. */
-function serve(socket: Socket, target: TimelineTarget, log: (line: string) => void, onDone: (how: SessionEnd) => void): void {
+interface FlowOptions {
+  stats: GdbServerStats;
+  onFlowControl?: (state: 'paused' | 'resumed') => void;
+}
+
+/**
+ * Runs a stub over one connection: socket bytes in, stub output out, jobs in slices between
+ * reads. A client that does not read its replies is not read either: once OUTPUT_HIGH_WATER
+ * bytes wait in the socket, the stub stops taking requests and the socket stops reading until
+ * it drains, so TCP holds the client back instead of the server's memory growing.
+ */
+function serve(socket: Socket, target: TimelineTarget, log: (line: string) => void, flow: FlowOptions, onDone: (how: SessionEnd) => void): void {
+  const { stats } = flow;
   let closed = false;
-  const stub = new GdbStub(target, (data) => { if (!closed) socket.write(data, 'latin1'); }, { log });
+  const write = (data: string): void => {
+    if (closed) return;
+    socket.write(data, 'latin1');
+    stats.peakOutputBuffered = Math.max(stats.peakOutputBuffered, socket.writableLength);
+  };
+  const stub = new GdbStub(target, write, { log, outputFull: () => socket.writableLength >= OUTPUT_HIGH_WATER });
   let scheduled = false;
   let done = false;
+  /** Received bytes the stub has not read yet: at most about one chunk, as reading stops meanwhile. */
+  let held = '';
+  let paused = false;
   const finish = (how: SessionEnd): void => {
     if (done) return;
     done = true;
     onDone(how);
   };
   stub.onEnd = (how) => {
-    socket.end();
+    if (how === 'drop') socket.destroy(); else socket.end();
     finish(how);
   };
   const pump = (): void => {
@@ -149,12 +191,32 @@ function serve(socket: Socket, target: TimelineTarget, log: (line: string) => vo
     scheduled = true;
     if (ms === 0) setImmediate(pump); else setTimeout(pump, ms);
   };
-  socket.on('data', (data: string) => {
-    stub.receive(data);
+  const readHeld = (): void => {
+    if (closed) return;
+    held = held.slice(stub.receive(held));
+    if (held.length > 0 && !paused && !closed) {
+      paused = true;
+      stats.pauses++;
+      socket.pause();
+      flow.onFlowControl?.('paused');
+      socket.once('drain', () => {
+        paused = false;
+        if (closed) return;
+        socket.resume();
+        flow.onFlowControl?.('resumed');
+        readHeld();
+      });
+    }
     if (stub.running) schedule(0);
+  };
+  socket.on('data', (data: string) => {
+    held += data;
+    stats.peakInputHeld = Math.max(stats.peakInputHeld, held.length);
+    if (!paused) readHeld();
   });
   socket.on('close', () => {
     closed = true;
+    held = '';
     // A client that disconnects mid-command: abandon the job, keep the timeline usable.
     stub.connectionLost();
     finish(stub.ended ?? 'detach');
@@ -186,12 +248,13 @@ export async function gdbserverCommand(args: string[]): Promise<number> {
     if (program.replay) {
       if (values.input !== undefined) return usageError('--input is for recordings; a replay file brings its own input');
       timeline = timelineFromReplay(program.replay, values.name !== undefined ? { name: values.name } : {});
+      if (program.replay.recovered) process.stderr.write(`rewind gdbserver: ${basename(path)}: ${recoveryNotice(program.replay.recovered)}\n`);
     } else {
       timeline = new Timeline(program.image, { name: values.name ?? basename(path), live: hostInputs() });
     }
   } catch (err) {
-    if (err instanceof ProgramError) {
-      process.stderr.write(`rewind gdbserver: ${err.message}\n`);
+    if (err instanceof ProgramError || err instanceof ReplayFileError) {
+      process.stderr.write(`rewind gdbserver: ${err instanceof ReplayFileError ? `${basename(path)}: ` : ''}${err.message}\n`);
       return EXIT_USAGE;
     }
     throw err;

@@ -84,7 +84,7 @@ export async function loadProgram(path: string, ramSize: number): Promise<Loaded
 function assembleProgram(path: string, ramSize: number): LoadedProgram {
   let assembled;
   try {
-    assembled = assembleFile(path);
+    assembled = assembleFile(path, { ramSize });
   } catch (err) {
     if (err instanceof FileLimitError) throw new ProgramError(err.message, { cause: err });
     throw new ProgramError(`cannot read '${path}': ${describeFsError(err)}`, { cause: err });

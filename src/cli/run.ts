@@ -1,9 +1,9 @@
 // `rewind run PROGRAM`: run a program on the virt machine with the UART on stdin/stdout.
-import { once } from 'node:events';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Machine, type StopReason } from '../core';
 import { hostInputs, loadProgram, ProgramError } from './program';
 import { EXIT_USAGE, openInput, parseCommand, usageError as argsUsageError } from './args';
+import { UartOutput } from './uartOutput';
 import { Disassembler } from '../isa';
 
 export { EXIT_USAGE };
@@ -188,34 +188,6 @@ class InputQueue {
     const wake = this.wake;
     this.wake = null;
     wake?.();
-  }
-}
-
-/** Collects UART TX bytes during run() and writes them out between slices. */
-class UartOutput {
-  private buf = Buffer.allocUnsafe(1 << 16);
-  private len = 0;
-  private mustDrain = false;
-
-  constructor(private readonly stream: Writable) {}
-
-  readonly push = (byte: number): void => {
-    this.buf[this.len++] = byte;
-    if (this.len === this.buf.length) this.writeOut();
-  };
-
-  async flush(): Promise<void> {
-    this.writeOut();
-    if (this.mustDrain) {
-      this.mustDrain = false;
-      await once(this.stream, 'drain');
-    }
-  }
-
-  private writeOut(): void {
-    if (this.len === 0) return;
-    if (!this.stream.write(Buffer.from(this.buf.subarray(0, this.len)))) this.mustDrain = true;
-    this.len = 0;
   }
 }
 

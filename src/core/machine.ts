@@ -35,7 +35,7 @@ const XLT = 0x02000000;
 const TWO32 = 4294967296;
 const MAX_CHUNK = 0x40000000;
 const STATE_MAGIC = 0x52574431;   // 'RWD1'
-const STATE_VERSION = 1;
+const STATE_VERSION = 2;   // 2: the timer deadline is state (QEMU's arming rule)
 
 const DEFAULT_INPUT: InputPort = { rtcNanoseconds: () => 0, seedEntropy: () => 0 };
 
@@ -51,6 +51,8 @@ export class Machine {
   static readonly PAGE_SIZE = 4096 as const;
   readonly ramSize: number;
   readonly ram: Uint8Array;
+  /** Set once a program was loaded: RAM may hold something other than zeros. */
+  private ramUsed = false;
   private readonly ram8s: Int8Array;
   private readonly ram16: Uint16Array;
   private readonly ram16s: Int16Array;
@@ -113,7 +115,7 @@ export class Machine {
   private mtimecmpLo = 0;
   private mtimecmpHi = 0;
   private timeDelta = 0;
-  /** Virtual ns from which mtime >= mtimecmp. */
+  /** Virtual ns from which MTIP is raised: set when mtimecmp or mtime is written (armTimer). */
   private timerNs = 0;
 
   // Goldfish RTC
@@ -165,7 +167,7 @@ export class Machine {
     this.noBlocks.fill(this.hot + 1);
     this.input = options.input ?? DEFAULT_INPUT;
     this.uart = new Uart16550((level) => this.plic.setLevel(UART_IRQ, level), (b) => this.onUartTx?.(b));
-    this.resetCpuAndDevices();
+    this.resetCpuAndDevices(0);
   }
 
   /** Where QEMU 7.2 puts the device tree (a1 at entry) for this RAM size with -bios none. */
@@ -190,7 +192,9 @@ export class Machine {
       segments.push({ addr: lo, data, memSize: hi - lo });
     }
     this.image = { entry: image.entry >>> 0, segments };
-    this.ram.fill(0);
+    // A fresh machine's RAM is already zero: not touching it keeps untouched pages unallocated.
+    if (this.ramUsed) this.ram.fill(0);
+    this.ramUsed = true;
     this.dirtyPages.fill(0);
     this.execPages.fill(0);
     this.flushDecodeCache();
@@ -201,7 +205,8 @@ export class Machine {
     this.bias = 0;
     this.exited = false;
     this.exitCode = 0;
-    this.resetCpuAndDevices();
+    this.mtimecmpLo = 0; this.mtimecmpHi = 0;
+    this.resetCpuAndDevices(0);
   }
 
   private copySegments(): void {
@@ -221,7 +226,8 @@ export class Machine {
     words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
   }
 
-  private resetCpuAndDevices(): void {
+  /** Reset as QEMU's system reset does it at position `pos`. */
+  private resetCpuAndDevices(pos: number): void {
     this.regs.fill(0);
     this.pc = ROM_BASE;
     this.priv = 3;
@@ -230,19 +236,22 @@ export class Machine {
     this.pmpcfg.fill(0); this.pmpaddr.fill(0); this.ctr.fill(0);
     this.halted = false;
     this.resAddr = -1; this.resVal = 0;
-    this.msip = 0; this.mtimecmpLo = 0; this.mtimecmpHi = 0; this.timeDelta = 0;
-    this.updateTimer();
+    // QEMU 7.2's riscv_aclint_mtimer_reset_enter writes mtime = 0 (re-arming the timer) and keeps mtimecmp.
+    this.msip = 0;
+    this.timeDelta = -Math.floor((pos + this.bias) / 100);
+    this.armTimer(pos);
     this.rtcTickOffset = 0; this.rtcTimeHigh = 0; this.rtcAlarmLo = 0; this.rtcAlarmHi = 0;
     this.rtcIrqEnabled = 0; this.rtcAlarmRunning = 0; this.rtcIrqPending = 0;
     this.plic.reset();
     this.uart.reset();
   }
 
-  /** SiFive test device 0x7777: system reset as QEMU does it (image reloaded, other RAM kept, clock runs on). */
-  private systemReset(): void {
+  /** SiFive test device 0x7777 at position `pos`: system reset as QEMU does it (image reloaded, other RAM kept,
+   *  the clock runs on, mtime starts again from 0). */
+  private systemReset(pos: number): void {
     this.resets++;
     this.copySegments();
-    this.resetCpuAndDevices();
+    this.resetCpuAndDevices(pos);
   }
 
   // ---------------------------------------------------------------- RAM bookkeeping
@@ -319,6 +328,7 @@ export class Machine {
   /** Call after writing `ram` directly (restoreState arranges this itself). */
   invalidateDecodeCache(): void {
     this.flushOnRun = true;
+    this.ramUsed = true;
   }
 
   clearDirtyPages(): void { this.dirtyPages.fill(0); }
@@ -405,28 +415,56 @@ export class Machine {
     this.execList[this.execCount++] = pc;
   }
 
-  /** Decode an instruction outside RAM (reset ROM, or a fetch fault) into scratch[s]. */
-  private decodeOther(pc: number, s: number): void {
+  /**
+   * Decode the instruction at a pc outside RAM into scratch[s]. `pos` is the current position; `bpStop`:
+   * a breakpoint at pc stops the run before this instruction, so nothing is fetched (a fetch can have side
+   * effects). Returns true if the fetch touched a device other than the ROM (the caller ends its chunk).
+   */
+  private decodeOther(pc: number, s: number, pos: number, bpStop: boolean): boolean {
     const dec = this.scratchDec;
     const a = pc >>> 0;
-    if (a >= ROM_BASE && a + 2 <= ROM_BASE + ROM_SIZE) {
-      const o = a - ROM_BASE;
-      const lo = this.rom[o]! | (this.rom[o + 1]! << 8);
-      if ((lo & 3) !== 3) decodeInsn(lo, dec, s);
-      else if (a + 4 <= ROM_BASE + ROM_SIZE) decodeInsn(lo | (this.rom[o + 2]! << 16) | (this.rom[o + 3]! << 24), dec, s);
-      else { dec[s] = 2 | (1 << 24); dec[s + 1] = (a + 2) | 0; }
+    if (bpStop && this.bpSet.size !== 0 && this.bpSet.has(a)) { dec[s] = BP_FLAG; dec[s + 1] = 0; return false; }
+    const lo = this.fetchParcel(a, pos);
+    if (lo < 0) {
+      dec[s] = 2 | (1 << 24); dec[s + 1] = a | 0;   // FETCH_FAULT
+    } else if ((lo & 3) !== 3) {
+      decodeInsn(lo, dec, s);
     } else {
-      dec[s] = 2 | (1 << 24);
-      dec[s + 1] = a | 0;
+      const hi = this.fetchParcel((a + 2) >>> 0, pos);
+      if (hi < 0) { dec[s] = 2 | (1 << 24); dec[s + 1] = (a + 2) | 0; }
+      else decodeInsn(lo | (hi << 16), dec, s);
     }
     if (this.bpSet.size !== 0 && this.bpSet.has(a)) dec[s] = dec[s]! | BP_FLAG;
+    return a < ROM_BASE || a >= ROM_BASE + ROM_SIZE;
+  }
+
+  /**
+   * One 16-bit instruction parcel outside RAM, or -1 for an access fault. QEMU 7.2 fetches from a device
+   * with 2-byte reads through the bus, with the device's access rules and side effects (measured): the
+   * SiFive test device reads 0 (an illegal instruction), the UART reads its byte registers (so code runs
+   * from them), the RTC, CLINT and PLIC take only 4-byte accesses (instruction access fault).
+   */
+  private fetchParcel(a: number, pos: number): number {
+    const off = a - RAM_BASE;
+    if (off >= 0 && off + 2 <= this.ramSize) return this.ram16[off >>> 1]!;
+    const v = this.deviceRead(a, 2, pos, true);
+    if (this.busErr) { this.busErr = false; return -1; }
+    return v;
   }
 
   // ---------------------------------------------------------------- time
 
-  private updateTimer(): void {
+  /**
+   * QEMU 7.2's riscv_aclint_mtimer_write_timecmp, run on every write of mtimecmp or mtime (position `pos`):
+   * MTIP is raised now if mtimecmp <= mtime, else at now + (mtimecmp - mtime)·100 ns. So the deadline keeps
+   * the phase of the write within its 100 ns tick: up to 99 ns after mtime reaches mtimecmp. Deadlines past
+   * 2^53 ns (QEMU caps at INT64_MAX) are never reached.
+   */
+  private armTimer(pos: number): void {
+    const ns = pos + this.bias;
     const cmp = this.mtimecmpHi * TWO32 + this.mtimecmpLo;
-    this.timerNs = (cmp - this.timeDelta) * 100;
+    const now = this.mtimeAt(pos);
+    this.timerNs = cmp <= now ? ns : ns + (cmp - now) * 100;
   }
 
   private mtimeAt(pos: number): number {
@@ -554,7 +592,7 @@ export class Machine {
       case 0x341: return this.mepc >>> 0;
       case 0x342: return this.mcause >>> 0;
       case 0x343: return this.mtval >>> 0;
-      case 0x344: return this.mipAt(pos);
+      case 0x344: return this.mipAt(this.icount);   // QEMU raises MTIP between instructions, not during one
       case 0x747: return this.mseccfg;
       case 0x757: return 0;
       case 0xf11: return 0;
@@ -630,18 +668,14 @@ export class Machine {
     const write = kind === 1 || rs1 !== 0;
     const raw = ((csr << 20) | (rs1 << 15) | ((imm ? kind + 4 : kind) << 12) | ((rd === 32 ? 0 : rd) << 7) | 0x73) >>> 0;
     const pos = this.icount + 1;
-    const illegal = (): void => this.exception(2, raw);
-    if (((csr >> 8) & 3) > this.priv) return illegal();
-    if (write && (csr >>> 10) === 3) return illegal();
-    if (csr === 0x015) {
-      if (!write) return illegal();
-      if (this.priv === 0 && (this.mseccfg & 0x100) === 0) return illegal();
+    // No closure here: this runs for every CSR instruction.
+    let ok = ((csr >> 8) & 3) <= this.priv && !(write && (csr >>> 10) === 3);
+    if (ok && csr === 0x015) ok = write && !(this.priv === 0 && (this.mseccfg & 0x100) === 0);
+    if (ok && this.priv === 0 && ((csr >= 0xc00 && csr <= 0xc1f) || (csr >= 0xc80 && csr <= 0xc9f))) {
+      ok = (this.mcounteren & (1 << (csr & 31))) !== 0;
     }
-    if (this.priv === 0 && ((csr >= 0xc00 && csr <= 0xc1f) || (csr >= 0xc80 && csr <= 0xc9f))) {
-      if ((this.mcounteren & (1 << (csr & 31))) === 0) return illegal();
-    }
-    const old = this.csrRead(csr, pos, true);
-    if (old === undefined) return illegal();
+    const old = ok ? this.csrRead(csr, pos, true) : undefined;
+    if (old === undefined) { this.exception(2, raw); return; }
     if (write) {
       const nv = kind === 1 ? src : kind === 2 ? old | src : old & ~src;
       this.csrWrite(csr, nv, pos);
@@ -745,7 +779,7 @@ export class Machine {
       const status = v & 0xffff, code = (v >>> 16) & 0xffff;
       if (status === 0x3333) { this.exited = true; this.exitCode = code; }
       else if (status === 0x5555) { this.exited = true; this.exitCode = 0; }
-      else if (status === 0x7777) this.systemReset();
+      else if (status === 0x7777) this.systemReset(pos);
       return;
     }
     if (a >= RTC_BASE && a < RTC_BASE + 0x1000) {
@@ -761,15 +795,15 @@ export class Machine {
     if (a >= CLINT_BASE + 0x4000 && a < CLINT_BASE + 0xc000) {
       if (size < 4) { this.busErr = true; return; }
       const o = a - CLINT_BASE - 0x4000;
-      if (o === 0) { this.mtimecmpLo = v; this.updateTimer(); }
-      else if (o === 4) { this.mtimecmpHi = v; this.updateTimer(); }
+      if (o === 0) { this.mtimecmpLo = v; this.armTimer(pos); }
+      else if (o === 4) { this.mtimecmpHi = v; this.armTimer(pos); }
       else if (o === 0x7ff8 || o === 0x7ffc) {
         // QEMU: the written half replaces that half of the raw (undelayed) clock.
         const raw = Math.floor((pos + this.bias) / 100);
         const rawLo = raw % TWO32, rawHi = Math.floor(raw / TWO32);
         const nv = o === 0x7ff8 ? rawHi * TWO32 + v : v * TWO32 + rawLo;
         this.timeDelta = nv - raw;
-        this.updateTimer();
+        this.armTimer(pos);
       }
       return;
     }
@@ -1005,7 +1039,9 @@ export class Machine {
           curPage = -1;
           dec = this.scratchDec;
           bmap = this.noBlocks;
-          this.decodeOther(pc, off & 4094);
+          const p = chunkEnd - n - 1;
+          // A fetch from a device may change interrupt state: end the chunk after this instruction.
+          if (this.decodeOther(pc, off & 4094, p, p !== startPos)) { chunkEnd -= n; n = 0; }
         }
       }
       const s = off & 4094;
@@ -1311,6 +1347,7 @@ export class Machine {
     if (off < 0 || off + bytes.length > this.ramSize) {
       throw new RangeError(`0x${(addr >>> 0).toString(16)} (+${bytes.length}) is not writable RAM`);
     }
+    this.ramUsed = true;
     this.ram.set(bytes, off);
     this.markWritten(off, bytes.length);
   }
@@ -1336,7 +1373,7 @@ export class Machine {
       this.mcounteren, this.mcountinhibit, this.menvcfg, this.mseccfg);
     w.push(...this.pmpcfg, ...this.pmpaddr, ...this.ctr);
     w.push(this.bias, this.halted ? 1 : 0, this.exited ? 1 : 0, this.exitCode, this.resAddr, this.resVal);
-    w.push(this.msip, this.mtimecmpLo, this.mtimecmpHi, this.timeDelta);
+    w.push(this.msip, this.mtimecmpLo, this.mtimecmpHi, this.timeDelta, this.timerNs);
     w.push(this.rtcTickOffset, this.rtcTimeHigh, this.rtcAlarmLo, this.rtcAlarmHi, this.rtcIrqEnabled,
       this.rtcAlarmRunning, this.rtcIrqPending);
     this.uart.save(w);
@@ -1369,7 +1406,7 @@ export class Machine {
     for (let k = 0; k < 16; k++) pmpaddr.push(r());
     for (let k = 0; k < 8; k++) ctr.push(r());
     const misc: number[] = [];
-    for (let k = 0; k < 6 + 4 + 7; k++) misc.push(r());
+    for (let k = 0; k < 6 + 5 + 7; k++) misc.push(r());
     const uartStart = i;
     const probe = new Uart16550(() => undefined, () => undefined);
     probe.load(r);
@@ -1387,13 +1424,12 @@ export class Machine {
     const g = (): number => misc[m++]!;
     this.bias = g(); this.halted = g() !== 0; this.exited = g() !== 0; this.exitCode = g();
     this.resAddr = g(); this.resVal = g();
-    this.msip = g(); this.mtimecmpLo = g(); this.mtimecmpHi = g(); this.timeDelta = g();
+    this.msip = g(); this.mtimecmpLo = g(); this.mtimecmpHi = g(); this.timeDelta = g(); this.timerNs = g();
     this.rtcTickOffset = g(); this.rtcTimeHigh = g(); this.rtcAlarmLo = g(); this.rtcAlarmHi = g();
     this.rtcIrqEnabled = g(); this.rtcAlarmRunning = g(); this.rtcIrqPending = g();
     i = uartStart;
     this.uart.load(r);
     this.plic.load(r);
-    this.updateTimer();
     this.flushOnRun = true;
   }
 }

@@ -1,6 +1,6 @@
 export { GdbStub, type StubOptions, type PollResult, type SessionEnd } from './stub';
 export {
-  PacketReader, INTERRUPT, checksum, framePacket, escapeBinary, decodeBody, runLengthEncode,
+  PacketReader, INTERRUPT, OVERLONG_PACKET, checksum, framePacket, escapeBinary, decodeBody, decodedLength, runLengthEncode,
   toHex, fromHex, textToHex, hexToText, type ReaderEvent,
 } from './packet';
 export {

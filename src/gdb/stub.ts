@@ -2,7 +2,7 @@
 // come in through receive(), go out through the `write` callback, and long operations run in
 // slices through poll(), so a transport can read the interrupt byte between slices.
 import {
-  PacketReader, escapeBinary, framePacket, fromHex, hexToText, le32Hex, parseHexNumber,
+  PacketReader, escapeBinary, framePacket, type ReaderEvent, fromHex, hexToText, le32Hex, parseHexNumber,
   parseLe32Hex, runLengthEncode, textToHex, toHex,
 } from './packet';
 import {
@@ -16,27 +16,39 @@ export interface StubOptions {
   packetSize?: number;
   /** Diagnostics for the server's operator (refused writes, bad packets). */
   log?: (line: string) => void;
+  /**
+   * Whether the transport holds as much unsent output as it should: receive() then stops
+   * reading (backpressure on a client that sends requests without reading the replies).
+   */
+  outputFull?: () => boolean;
 }
 
 export type PollResult = 'idle' | 'working' | 'waiting';
-export type SessionEnd = 'kill' | 'detach';
+/** How a session ended: gdb killed or detached, or the stub dropped a misbehaving client. */
+export type SessionEnd = 'kill' | 'detach' | 'drop';
 
 const DEFAULT_PACKET_SIZE = 0x4000;
 const THREAD_ID = '01';
 /** Errors for malformed requests. */
 const E_MALFORMED = 'E01';
 const E_CHECKSUM = 'E02';
+const E_TOO_LONG = `E${ENOSPC.toString(16).padStart(2, '0')}`;
+/** Packets kept while a job runs (gdb sends none then; a client that floods them is dropped). */
+const MAX_PENDING = 32;
 
 interface RunningJob {
   gen: GdbJob;
   /** How to answer when it ends: a stop reply, or the end of a monitor command. */
   kind: 'resume' | 'monitor';
+  /** The target's position when the job started. */
+  from: number;
 }
 
 export class GdbStub {
   readonly packetSize: number;
   private readonly reader: PacketReader;
   private readonly log: (line: string) => void;
+  private readonly outputFull: () => boolean;
   private ackMode = true;
   private lastSent: string | null = null;
   private job: RunningJob | null = null;
@@ -47,7 +59,12 @@ export class GdbStub {
   private gdbSupports = new Set<string>();
   private xml: string | null = null;
   private endedAs: SessionEnd | null = null;
-  /** Called once when gdb kills or detaches (the transport closes the connection). */
+  /**
+   * The target's position at the last stop gdb was told of: gdb caches the registers of that
+   * stop, so when a monitor command moves the target, gdb's view is stale until the next stop.
+   */
+  private shownPosition: number;
+  /** Called once when the session ends (the transport closes the connection). */
   onEnd: ((how: SessionEnd) => void) | null = null;
 
   constructor(private readonly target: GdbTarget, private readonly write: (data: string) => void, options: StubOptions = {}) {
@@ -55,47 +72,70 @@ export class GdbStub {
     // A little slack over PacketSize for the command letters around the data.
     this.reader = new PacketReader(this.packetSize + 64);
     this.log = options.log ?? (() => {});
+    this.outputFull = options.outputFull ?? (() => false);
     target.attach();
+    this.shownPosition = target.position();
   }
 
   get ended(): SessionEnd | null { return this.endedAs; }
   get running(): boolean { return this.job !== null; }
   get noAckMode(): boolean { return !this.ackMode; }
+  /** Bytes produced by decoding gdb's packets so far (run-length bombs produce none). */
+  get decodedBytes(): number { return this.reader.decodedBytes; }
 
-  /** Bytes from gdb (latin1). */
-  receive(chunk: string): void {
-    if (this.endedAs) return;
-    for (const ev of this.reader.push(chunk)) {
-      switch (ev.kind) {
-        case 'ack': break;
-        case 'nack':
-          if (this.lastSent !== null) this.write(this.lastSent);
-          break;
-        case 'interrupt':
-          if (this.job) this.interruptRequested = true;
-          break;
-        case 'bad-checksum':
-          this.log('gdb: packet with a bad checksum');
-          if (this.ackMode) this.write('-');
-          else this.reply(E_CHECKSUM);
-          break;
-        case 'oversized':
-          this.log(`gdb: packet of ${ev.length} bytes exceeds PacketSize ${this.packetSize}`);
-          this.ack();
-          this.reply(`E${ENOSPC.toString(16).padStart(2, '0')}`);
-          break;
-        case 'malformed':
-          this.log('gdb: malformed packet (bad escape, run length or framing)');
-          if (this.ackMode) this.write('-');
-          else this.reply(E_MALFORMED);
-          break;
-        case 'packet':
-          this.ack();
-          if (this.job) this.pending.push(ev.data);
-          else this.dispatch(ev.data);
-          break;
-      }
-      if (this.endedAs) return;
+  /**
+   * Bytes from gdb (latin1). Returns how many were read: fewer than given when the output is
+   * full (see StubOptions.outputFull); the transport offers the rest again once it drained.
+   */
+  receive(chunk: string): number {
+    let i = 0;
+    while (i < chunk.length && !this.endedAs && !this.outputFull()) {
+      i = this.reader.feed(chunk, i, (ev) => { this.onEvent(ev); return false; });
+    }
+    return this.endedAs ? chunk.length : i;
+  }
+
+  private onEvent(ev: ReaderEvent): void {
+    switch (ev.kind) {
+      case 'ack': break;
+      case 'nack':
+        if (this.lastSent !== null) this.write(this.lastSent);
+        break;
+      case 'interrupt':
+        if (this.job) this.interruptRequested = true;
+        break;
+      case 'bad-checksum':
+        this.log('gdb: packet with a bad checksum');
+        if (this.ackMode) this.write('-');
+        else this.reply(E_CHECKSUM);
+        break;
+      case 'oversized':
+        this.log(ev.decodedLength > ev.length
+          ? `gdb: packet of ${ev.length} bytes expands to ${ev.decodedLength} (run-length encoding), more than PacketSize ${this.packetSize}`
+          : `gdb: packet of ${ev.length} bytes exceeds PacketSize ${this.packetSize}`);
+        this.ack();
+        this.reply(E_TOO_LONG);
+        break;
+      case 'overlong':
+        this.log(`gdb: a packet still without its end after ${ev.length} bytes; dropping the connection`);
+        this.drop();
+        break;
+      case 'malformed':
+        this.log('gdb: malformed packet (bad escape, run length or framing)');
+        if (this.ackMode) this.write('-');
+        else this.reply(E_MALFORMED);
+        break;
+      case 'packet':
+        this.ack();
+        if (!this.job) {
+          this.dispatch(ev.data);
+        } else if (this.pending.length < MAX_PENDING) {
+          this.pending.push(ev.data);
+        } else {
+          this.log(`gdb: more than ${MAX_PENDING} packets while the target runs; dropping the connection`);
+          this.drop();
+        }
+        break;
     }
   }
 
@@ -115,7 +155,12 @@ export class GdbStub {
       } catch (err) {
         this.job = null;
         this.log(`gdb: ${message(err)}`);
-        this.reply(job.kind === 'monitor' ? this.monitorError(err) : errorCode(err));
+        if (job.kind === 'monitor') {
+          this.reply('O' + textToHex(message(err) + '\n'));
+          this.monitorDone(job.from);
+        } else {
+          this.reply(errorCode(err));
+        }
         this.drainPending();
         return 'idle';
       }
@@ -127,9 +172,10 @@ export class GdbStub {
       this.lastStop = stop;
       if (stop.message) this.reply('O' + textToHex(stop.message + '\n'));
       this.reply(this.stopReply(stop));
+      this.shownPosition = this.target.position();
     } else {
       if (stop.message) this.reply('O' + textToHex(stop.message + '\n'));
-      this.reply('OK');
+      this.monitorDone(job.from);
     }
     this.drainPending();
     return this.job ? 'working' : 'idle';
@@ -156,6 +202,16 @@ export class GdbStub {
     this.write(packet);
   }
 
+  /** Gives up on a client that does not speak the protocol; the transport closes the connection. */
+  private drop(): void {
+    if (this.job) {
+      this.job.gen.return(undefined as never);
+      this.job = null;
+    }
+    this.pending.length = 0;
+    this.end('drop');
+  }
+
   private end(how: SessionEnd): void {
     this.endedAs = how;
     this.target.detach();
@@ -175,7 +231,7 @@ export class GdbStub {
       this.reply(errorCode(err));
       return;
     }
-    this.job = { gen, kind };
+    this.job = { gen, kind, from: this.target.position() };
     this.interruptRequested = false;
   }
 
@@ -196,6 +252,13 @@ export class GdbStub {
           break;
         case 'replaylog':
           s += `replaylog:${r.end};`;
+          break;
+        case 'moved':
+          // gdb takes a trap marked as a breakpoint, where it finds none, for a breakpoint
+          // removed meanwhile ("delayed software breakpoint trap, ignoring"): it refetches the
+          // registers and carries on with its command from there, as it would from a stop.
+          if (this.gdbSupports.has('swbreak')) s += 'swbreak:;';
+          else if (this.gdbSupports.has('hwbreak')) s += 'hwbreak:;';
           break;
       }
     }
@@ -219,8 +282,14 @@ export class GdbStub {
   private handle(p: string): string | null {
     const c = p[0];
     switch (c) {
-      case '?': return this.stopReply(this.lastStop);
-      case 'g': return p.length === 1 ? this.readAllRegisters() : E_MALFORMED;
+      case '?':
+        this.shownPosition = this.target.position();
+        return this.stopReply(this.lastStop);
+      case 'g':
+        if (p.length !== 1) return E_MALFORMED;
+        // gdb asks for all registers only when it has none cached: from now on it knows them.
+        this.shownPosition = this.target.position();
+        return this.readAllRegisters();
       case 'G': return this.writeAllRegisters(p.slice(1));
       case 'p': return this.readRegister(p.slice(1));
       case 'P': return this.writeRegister(p.slice(1));
@@ -328,7 +397,13 @@ export class GdbStub {
   }
 
   private resume(kind: ResumeKind): string | null {
-    this.startJob('resume', () => this.target.resume(kind));
+    // After a monitor command moved the target, gdb decided this resume from the registers of
+    // its last stop: a continue may be stepping over a breakpoint that is not here (and has it
+    // removed) or aim at a next pc computed from the old state. Its first instruction therefore
+    // stops (see ResumeKind 'resync') and gdb continues from a state it knows. Steps and
+    // reverse motions need no care: their result does not depend on what gdb believed.
+    const stale = this.target.position() !== this.shownPosition;
+    this.startJob('resume', () => this.target.resume(stale && kind === 'continue' ? 'resync' : kind));
     return null;
   }
 
@@ -466,28 +541,41 @@ export class GdbStub {
   // ---------------------------------------------------------------- monitor (qRcmd)
 
   private monitor(command: string): string | null {
-    const print = (text: string): void => {
-      // Console output in pieces that fit in a packet.
-      const max = Math.floor((this.packetSize - 8) / 2);
-      for (let i = 0; i < text.length; i += max) this.reply('O' + textToHex(text.slice(i, i + max)));
-    };
+    const from = this.target.position();
     let job: GdbJob | null;
     try {
-      job = runMonitorCommand(command, this.target, print);
+      job = runMonitorCommand(command, this.target, (text) => this.print(text));
     } catch (err) {
       this.log(`gdb: monitor ${command}: ${message(err)}`);
-      print(message(err) + '\n');
-      return 'OK';
+      this.print(message(err) + '\n');
+      job = null;
     }
-    if (job === null) return 'OK';
-    this.job = { gen: job, kind: 'monitor' };
+    if (job === null) {
+      this.monitorDone(from);
+      return null;
+    }
+    this.job = { gen: job, kind: 'monitor', from };
     this.interruptRequested = false;
     return null;
   }
 
-  private monitorError(err: unknown): string {
-    this.reply('O' + textToHex(message(err) + '\n'));
-    return 'OK';
+  /** Console output during a monitor command, in pieces that fit in a packet. */
+  private print(text: string): void {
+    const max = Math.floor((this.packetSize - 8) / 2);
+    for (let i = 0; i < text.length; i += max) this.reply('O' + textToHex(text.slice(i, i + max)));
+  }
+
+  /** Ends a monitor command; says so when it moved the target away from what gdb shows. */
+  private monitorDone(from: number): void {
+    const now = this.target.position();
+    if (now !== from && now !== this.shownPosition) {
+      // No packet can make gdb drop the registers it cached at its last stop (in all-stop
+      // mode a stop notification trips an assertion in gdb 13): say so where the user looks.
+      this.print(`[at instruction count ${now}; gdb shows the registers of instruction count ${this.shownPosition} `
+        + `until its next stop or 'maintenance flush register-cache'. stepi, continue and their reverse forms `
+        + `start from ${now}; next, step and finish need gdb to know the registers first]\n`);
+    }
+    this.reply('OK');
   }
 }
 

@@ -30,7 +30,12 @@ export type StopReasonField =
   | { kind: 'swbreak' }
   | { kind: 'hwbreak' }
   | { kind: 'watch' | 'rwatch' | 'awatch'; addr: number }
-  | { kind: 'replaylog'; end: 'begin' | 'end' };
+  | { kind: 'replaylog'; end: 'begin' | 'end' }
+  /**
+   * Nothing was hit: the stop only shows gdb where the target is, after a monitor command moved
+   * it (the stub words it so that gdb carries on with its command; see GdbStub).
+   */
+  | { kind: 'moved' };
 
 export const SIGINT = 2;
 export const SIGTRAP = 5;
@@ -51,7 +56,12 @@ export interface GdbStop {
  */
 export type GdbJob = Generator<'working' | 'waiting', GdbStop, void>;
 
-export type ResumeKind = 'continue' | 'step' | 'reverse-continue' | 'reverse-step';
+/**
+ * `resync` is the first part of a continue that gdb started from a state it no longer knows
+ * (a monitor command moved the target): one instruction forward, stopping there with the
+ * reason a forward continue would stop there for, or with reason `moved` where it would go on.
+ */
+export type ResumeKind = 'continue' | 'step' | 'reverse-continue' | 'reverse-step' | 'resync';
 export type BreakpointType = 0 | 1;
 export type WatchpointType = 2 | 3 | 4;
 
@@ -65,6 +75,9 @@ export interface GdbTarget {
   /** A debugger connected (Rewind pins a snapshot here) / left (its break- and watchpoints go). */
   attach(): void;
   detach(): void;
+
+  /** Where the target is (the instruction count): the stub notices when a monitor command moves it. */
+  position(): number;
 
   readRegister(regnum: number): number;
   /** Throws GdbError when the register cannot be written (e.g. in the past). */

@@ -85,6 +85,10 @@ export class TimelineTarget implements GdbTarget {
     this.syncWatchpoints();
   }
 
+  position(): number {
+    return this.timeline.icount;
+  }
+
   // ---------------------------------------------------------------- registers, memory
 
   readRegister(regnum: number): number {
@@ -196,16 +200,12 @@ export class TimelineTarget implements GdbTarget {
     const tl = this.timeline;
     switch (kind) {
       case 'continue':
-      case 'step':
-        for (;;) {
-          const stop = yield* drive(kind === 'continue' ? tl.continueForward() : tl.step());
-          if (stop.cause.kind !== 'idle') return this.toGdbStop(stop);
-          // The guest sleeps at the frontier until UART input comes (QEMU would too).
-          if (tl.pendingInputLength === 0 && !this.inputOpen()) {
-            return { signal: SIGTRAP, message: `[the guest waits for UART input (WFI) at instruction count ${stop.icount} and no more input can come]` };
-          }
-          while (tl.pendingInputLength === 0 && this.inputOpen()) yield 'waiting';
-        }
+      case 'step': {
+        const stop = yield* this.forward(kind === 'continue' ? () => tl.continueForward() : () => tl.step());
+        return isStop(stop) ? this.toGdbStop(stop) : stop;
+      }
+      case 'resync':
+        return yield* this.resyncJob();
       case 'reverse-step':
         return this.toGdbStop(yield* drive(tl.reverseStep()));
       case 'reverse-continue': {
@@ -222,6 +222,60 @@ export class TimelineTarget implements GdbTarget {
         return this.toGdbStop(stop);
       }
     }
+  }
+
+  /**
+   * A forward operation; when the guest sleeps at the frontier waiting for UART input (as it
+   * would under QEMU), waits for input that may still come and runs it again.
+   */
+  private *forward(op: () => Operation): Generator<'working' | 'waiting', Stop | GdbStop, void> {
+    const tl = this.timeline;
+    for (;;) {
+      const stop = yield* drive(op());
+      if (stop.cause.kind !== 'idle') return stop;
+      if (tl.pendingInputLength === 0 && !this.inputOpen()) {
+        return { signal: SIGTRAP, message: `[the guest waits for UART input (WFI) at instruction count ${stop.icount} and no more input can come]` };
+      }
+      while (tl.pendingInputLength === 0 && this.inputOpen()) yield 'waiting';
+    }
+  }
+
+  /**
+   * The first instruction of a continue from s that gdb started with the registers of another
+   * position: a stop at s+1 for whatever a continue from s would stop there for (breakpoint,
+   * watched access by instruction s+1, replay break, exit, end of the log), else a `moved` stop
+   * at s+1, after which gdb, now knowing the state, continues by itself.
+   */
+  private *resyncJob(): GdbJob {
+    const tl = this.timeline;
+    const s = tl.icount;
+    if (this.coreWatches.length === 0) {
+      const stop = yield* drive(tl.step());
+      // Idle at the frontier: gdb learns the position and its next continue waits for input.
+      if (stop.cause.kind === 'idle') return { signal: SIGTRAP, reason: { kind: 'moved' } };
+      if (stop.cause.kind !== 'step') return this.toGdbStop(stop);
+      if (tl.replayBreak === s + 1) return { signal: SIGTRAP };
+      if (tl.breakpoints.has(tl.pc >>> 0)) return this.toGdbStop({ ...stop, cause: { kind: 'breakpoint', pc: tl.pc >>> 0 } });
+      return { signal: SIGTRAP, reason: { kind: 'moved' } };
+    }
+    // Whether instruction s+1 accesses a watched location shows only by running it: a continue
+    // from s bounded at s+2 (with the replay break, put back afterwards), then back to s+1. At
+    // the frontier of a recording that records instruction s+1 one step early.
+    const saved = tl.replayBreak;
+    let stop: Stop;
+    try {
+      if (saved === null || saved <= s || saved > s + 2) tl.replayBreak = s + 2;
+      stop = yield* drive(tl.continueForward());
+    } finally {
+      tl.replayBreak = saved;
+    }
+    if (stop.cause.kind === 'idle') return { signal: SIGTRAP, reason: { kind: 'moved' } };
+    if (stop.icount <= s + 1) return this.toGdbStop(stop);
+    if (stop.icount > s + 1) {
+      const back = yield* drive(tl.seek(s + 1));
+      if (back.cause.kind !== 'seek') return this.toGdbStop(back);
+    }
+    return { signal: SIGTRAP, reason: { kind: 'moved' } };
   }
 
   private toGdbStop(stop: Stop): GdbStop {
@@ -278,6 +332,10 @@ export class TimelineTarget implements GdbTarget {
     if (stop.cause.kind === 'seek') return { signal: SIGTRAP };
     return { ...this.toGdbStop(stop), message: `replay_seek stopped at instruction count ${stop.icount}: ${describe(stop)}` };
   }
+}
+
+function isStop(x: Stop | GdbStop): x is Stop {
+  return 'cause' in x;
 }
 
 function describe(stop: Stop): string {

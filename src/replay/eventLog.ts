@@ -60,6 +60,13 @@ export class EventLog {
     this.n++;
   }
 
+  /** Drops the events from index `n` on. */
+  truncate(n: number): void {
+    if (n < 0 || n > this.n) throw new RangeError(`cannot truncate a log of ${this.n} events to ${n}`);
+    for (const k of [...this.blobs.keys()]) if (k >= n) this.blobs.delete(k);
+    this.n = n;
+  }
+
   icountAt(i: number): number { return this.icounts[i]!; }
   kindAt(i: number): EventKind { return this.kinds[i] as EventKind; }
   payloadAt(i: number): number { return this.payloads[i]!; }

@@ -1,26 +1,29 @@
 /**
  * The replay file: one self-contained, versioned, checksummed binary (docs/replay-format.md).
- * The reader validates every field before it allocates anything sized by the file.
+ * Version 2 is a stream of checksummed records that a recorder appends as it goes, so a file
+ * cut by a crash is read up to its last checkpoint; version 1 files (one checksum at the end)
+ * are still read. The reader validates every field before it allocates anything sized by the
+ * file, and checks the event log against the digests recorded with it.
  */
 import type { ProgramImage } from '../core';
-import { EventLog, EventKind, isEventKind } from './eventLog';
-import type { Hash64 } from './hash';
-import { RAM_BASE } from './snapshots';
+import { EventLog, isBoundaryEvent } from './eventLog';
+import { LogDigest, hashEquals, type Hash64 } from './hash';
+import { ByteReader, ByteWriter, ReplayFileError, crc32, hex } from './fileBytes';
+import {
+  readConf, readName, readImage, readSymbols, readSource, readEvents, readHashes, readCheckpoint, readFinal,
+  FINAL_BYTES, type Checkpoint, type Conf, type Final, type HashEntry, type ReplaySymbol,
+} from './fileRecords';
+import { ReplayFileWriter, HEADER_BYTES, RECORD_OVERHEAD, REPLAY_MAGIC, REPLAY_VERSION } from './fileWriter';
 
-export const REPLAY_MAGIC = 'REWINDRR';
-export const REPLAY_VERSION = 1;
+export { ReplayFileError, crc32 } from './fileBytes';
+export { REPLAY_MAGIC, REPLAY_VERSION, ReplayFileWriter, type RecordingHeader } from './fileWriter';
+export { MAX_RAM_SIZE, type ReplaySymbol, type HashEntry } from './fileRecords';
+
 export const REPLAY_MAX_BYTES = 512 * 1024 * 1024;
-const HEADER_BYTES = 16;
-const MAX_SEGMENTS = 64;
-const MAX_NAME = 4096;
-const MAX_SOURCE = 16 * 1024 * 1024;
-const MAX_MEMWRITE = 64 * 1024;
-const ISA = 'rv32imac_zicsr_zifencei';
-const BOARD = 'virt';
-
-export interface ReplaySymbol { name: string; value: number; size: number }
 
 export interface ReplayFile {
+  /** The format version the file was read from (files are written in REPLAY_VERSION). */
+  version: number;
   ramSize: number;
   snapshotInterval: number;
   name: string;
@@ -28,154 +31,263 @@ export interface ReplayFile {
   symbols: ReplaySymbol[];
   source: { fileName: string; text: string } | null;
   log: EventLog;
-  /** The end of the log: the instruction count the recording reached. */
+  /** The end of the log: the instruction count the recording reached (or was recovered to). */
   finalIcount: number;
   exit: { code: number } | null;
-  /** State hashes at snapshot positions, increasing icount. */
-  hashes: { icount: number; logIndex: number; hash: Hash64 }[];
+  /**
+   * The state hash at icount 0. Version 2 covers the reset ROM (and so the entry point) too;
+   * version 1 files hashed CPU, devices and RAM only.
+   */
+  initialHash: { hash: Hash64; coversRom: boolean } | null;
+  /** State hashes after icount 0, in increasing (icount, logIndex): each is checked when replay passes it. */
+  hashes: HashEntry[];
+  /** Set when the recording was cut (the recorder was killed): what the file still holds. */
+  recovered: Recovery | null;
 }
 
-/** A replay file that cannot be loaded; the message names the field and what is wrong. */
-export class ReplayFileError extends Error {
-  constructor(message: string, readonly offset: number) {
-    super(`invalid replay file: ${message} (at byte ${offset})`);
-    this.name = 'ReplayFileError';
-  }
+export interface Recovery {
+  /** The furthest instruction count the file shows the recording reached. */
+  cutAt: number;
+  /** The last checkpoint: the log ends here. */
+  recoveredTo: number;
+  /** Where the file stops being readable. */
+  byteOffset: number;
+}
+
+/** The one-line notice for a recovered recording. */
+export function recoveryNotice(r: Recovery): string {
+  return `recording was cut at icount ${r.cutAt}; recovered up to icount ${r.recoveredTo}`;
 }
 
 // ---------------------------------------------------------------------------------- write
 
-class Writer {
-  private buf = new Uint8Array(1 << 16);
-  private view = new DataView(this.buf.buffer);
-  length = 0;
-  private ensure(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < this.length + n) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(0, this.length));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-  u8(v: number): void { this.ensure(1); this.view.setUint8(this.length, v); this.length += 1; }
-  u16(v: number): void { this.ensure(2); this.view.setUint16(this.length, v, true); this.length += 2; }
-  u32(v: number): void { this.ensure(4); this.view.setUint32(this.length, v >>> 0, true); this.length += 4; }
-  i32(v: number): void { this.ensure(4); this.view.setInt32(this.length, v | 0, true); this.length += 4; }
-  f64(v: number): void { this.ensure(8); this.view.setFloat64(this.length, v, true); this.length += 8; }
-  bytes(b: Uint8Array): void { this.ensure(b.length); this.buf.set(b, this.length); this.length += b.length; }
-  patchU32(at: number, v: number): void { this.view.setUint32(at, v >>> 0, true); }
-  result(): Uint8Array { return this.buf.slice(0, this.length); }
-}
-
-const utf8 = new TextEncoder();
-
+/** The whole file at once (exports): the same records a recorder streams, ending with the final record. */
 export function writeReplayFile(f: ReplayFile): Uint8Array {
-  const w = new Writer();
-  w.bytes(utf8.encode(REPLAY_MAGIC));
-  w.u16(REPLAY_VERSION);
-  w.u16(0);
-  const countAt = w.length;
-  w.u32(0);
-  let sections = 0;
-  const section = (tag: string, body: () => void): void => {
-    w.bytes(utf8.encode(tag));
-    const lenAt = w.length;
-    w.u32(0);
-    const start = w.length;
-    body();
-    w.patchU32(lenAt, w.length - start);
-    sections++;
-  };
-  section('CONF', () => {
-    w.u32(f.ramSize); w.u32(f.snapshotInterval);
-    const isa = utf8.encode(ISA); w.u8(isa.length); w.bytes(isa);
-    const board = utf8.encode(BOARD); w.u8(board.length); w.bytes(board);
+  if (!f.initialHash?.coversRom) throw new Error('internal: a replay file is written with the initial state hash that covers the reset ROM');
+  const out = new ByteWriter(1 << 16);
+  const writer = new ReplayFileWriter((b) => out.bytes(b));
+  writer.begin({
+    ramSize: f.ramSize, snapshotInterval: f.snapshotInterval, name: f.name, image: f.image, symbols: f.symbols, source: f.source,
+    initialHash: f.initialHash.hash,
   });
-  section('NAME', () => { const n = utf8.encode(f.name); w.u16(n.length); w.bytes(n); });
-  section('IMAG', () => {
-    w.u32(f.image.entry); w.u32(f.image.segments.length);
-    for (const s of f.image.segments) { w.u32(s.addr); w.u32(s.memSize); w.u32(s.data.length); w.bytes(s.data); }
-  });
-  section('SYMS', () => {
-    w.u32(f.symbols.length);
-    for (const s of f.symbols) { const n = utf8.encode(s.name); w.u32(s.value); w.u32(s.size); w.u16(n.length); w.bytes(n); }
-  });
-  if (f.source) {
-    const src = f.source;
-    section('SRC_', () => {
-      const n = utf8.encode(src.fileName); w.u16(n.length); w.bytes(n);
-      const t = utf8.encode(src.text); w.u32(t.length); w.bytes(t);
-    });
-  }
-  section('LOG_', () => {
-    w.u32(f.log.length);
-    for (let i = 0; i < f.log.length; i++) {
-      w.f64(f.log.icountAt(i)); w.u8(f.log.kindAt(i)); w.f64(f.log.payloadAt(i));
-      const d = f.log.dataAt(i);
-      w.u32(d ? d.length : 0);
-      if (d) w.bytes(d);
-    }
-  });
-  section('FINL', () => { w.f64(f.finalIcount); w.u8(f.exit ? 1 : 0); w.i32(f.exit ? f.exit.code : 0); });
-  section('HASH', () => {
-    w.u32(f.hashes.length);
-    for (const h of f.hashes) { w.f64(h.icount); w.u32(h.logIndex); w.u32(h.hash.hi); w.u32(h.hash.lo); }
-  });
-  w.patchU32(countAt, sections);
-  const body = w.result();
-  const out = new Uint8Array(body.length + 4);
-  out.set(body);
-  new DataView(out.buffer).setUint32(body.length, crc32(body), true);
-  return out;
+  writer.events(f.log);
+  writer.hashes(f.hashes);
+  writer.finish(f.finalIcount, f.exit);
+  return out.result();
 }
 
 // ---------------------------------------------------------------------------------- read
 
-class Reader {
-  private readonly view: DataView;
-  pos: number;
-  constructor(private readonly bytes: Uint8Array, start: number, readonly end: number, private readonly what: string) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.pos = start;
-  }
-  fail(msg: string, at = this.pos): never { throw new ReplayFileError(`${this.what}: ${msg}`, at); }
-  need(n: number, field: string): void {
-    if (n < 0 || this.pos + n > this.end) this.fail(`${field} needs ${n} bytes but only ${this.end - this.pos} remain`);
-  }
-  u8(field: string): number { this.need(1, field); return this.view.getUint8(this.pos++); }
-  u16(field: string): number { this.need(2, field); const v = this.view.getUint16(this.pos, true); this.pos += 2; return v; }
-  u32(field: string): number { this.need(4, field); const v = this.view.getUint32(this.pos, true); this.pos += 4; return v; }
-  i32(field: string): number { this.need(4, field); const v = this.view.getInt32(this.pos, true); this.pos += 4; return v; }
-  f64(field: string): number { this.need(8, field); const v = this.view.getFloat64(this.pos, true); this.pos += 8; return v; }
-  /** A non-negative integer stored as f64, exact (< 2^53). */
-  count(field: string): number {
-    const at = this.pos;
-    const v = this.f64(field);
-    if (!Number.isSafeInteger(v) || v < 0) this.fail(`${field} must be a whole number from 0 to 2^53, not ${v}`, at);
-    return v;
-  }
-  raw(n: number, field: string): Uint8Array { this.need(n, field); const b = this.bytes.slice(this.pos, this.pos + n); this.pos += n; return b; }
-  text(n: number, field: string): string {
-    const at = this.pos;
-    try { return new TextDecoder('utf-8', { fatal: true }).decode(this.raw(n, field)); } catch (e) {
-      if (e instanceof ReplayFileError) throw e;
-      return this.fail(`${field} is not valid UTF-8`, at);
-    }
-  }
-  done(): void { if (this.pos !== this.end) this.fail(`${this.end - this.pos} unexpected bytes after the last field`); }
-}
-
-const REQUIRED = ['CONF', 'NAME', 'IMAG', 'SYMS', 'LOG_', 'FINL', 'HASH'] as const;
-
 export function readReplayFile(bytes: Uint8Array): ReplayFile {
   if (bytes.length > REPLAY_MAX_BYTES) throw new ReplayFileError(`file is ${bytes.length} bytes; the limit is ${REPLAY_MAX_BYTES}`, 0);
-  if (bytes.length < HEADER_BYTES + 4) throw new ReplayFileError(`file is ${bytes.length} bytes, too short for a header and checksum`, 0);
+  if (bytes.length < HEADER_BYTES) throw new ReplayFileError(`file is ${bytes.length} bytes, too short for a header`, 0);
   const magic = new TextDecoder('latin1').decode(bytes.subarray(0, 8));
   if (magic !== REPLAY_MAGIC) throw new ReplayFileError(`magic is ${JSON.stringify(magic)}, expected "${REPLAY_MAGIC}": not a Rewind replay file`, 0);
   const hv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = hv.getUint16(8, true);
-  if (version !== REPLAY_VERSION) throw new ReplayFileError(`format version ${version} is not supported (this Rewind reads version ${REPLAY_VERSION})`, 8);
+  if (version === 1) return readVersion1(bytes, hv);
+  if (version !== REPLAY_VERSION) throw new ReplayFileError(`format version ${version} is not supported (this Rewind reads versions 1 and ${REPLAY_VERSION})`, 8);
+  const headerCrc = crc32(bytes.subarray(0, 12));
+  if (hv.getUint32(12, true) !== headerCrc) throw new ReplayFileError('header checksum mismatch: the file is damaged', 12);
+  const flags = hv.getUint16(10, true);
+  if (flags !== 0) throw new ReplayFileError(`header flags are 0x${flags.toString(16)}; version ${REPLAY_VERSION} defines none`, 10);
+  return readVersion2(bytes, hv);
+}
+
+const STATIC = ['CONF', 'NAME', 'IMAG', 'SYMS', 'SRC_', 'INIT'] as const;
+const REQUIRED_STATIC = ['CONF', 'NAME', 'IMAG', 'SYMS', 'INIT'] as const;
+
+function readVersion2(bytes: Uint8Array, hv: DataView): ReplayFile {
+  const len = bytes.length;
+  // A complete file ends with its final record; without one, the recording was cut.
+  const finalAt = len - (FINAL_BYTES + RECORD_OVERHEAD);
+  let final: Final | null = null;
+  if (finalAt >= HEADER_BYTES && tagAt(bytes, finalAt) === 'FINL' && hv.getUint32(finalAt + 4, true) === FINAL_BYTES) {
+    if (hv.getUint32(len - 4, true) !== crc32(bytes.subarray(finalAt, len - 4))) {
+      throw new ReplayFileError('record FINL: checksum mismatch: the file is damaged', finalAt);
+    }
+    final = readFinal(new ByteReader(bytes, finalAt + 8, len - 4, 'record FINL'));
+  }
+  const maxIcount = final ? final.finalIcount : Number.MAX_SAFE_INTEGER;
+
+  let conf: Conf | null = null;
+  let name = '';
+  let image: ProgramImage | null = null;
+  let symbols: ReplaySymbol[] = [];
+  let source: ReplayFile['source'] = null;
+  let initial: Hash64 | null = null;
+  const seen = new Set<string>();
+  const log = new EventLog();
+  const hashes: HashEntry[] = [];
+  const checkpoints: Checkpoint[] = [];
+  const digest = new LogDigest();
+  const digestTo = (n: number): Hash64 => {
+    for (let i = digest.count; i < n; i++) digest.add(log.icountAt(i), log.kindAt(i), log.payloadAt(i), log.dataAt(i));
+    return digest.value();
+  };
+  let lastIcount = 0;
+  let pos = HEADER_BYTES;
+  let cutAt: number | null = null;
+
+  while (pos < len) {
+    const at = pos;
+    // A record that does not fit or fails its checksum ends a cut file; in a complete one it is damage.
+    // A whole record that fails its checksum at the end of the file, or a whole final record, is
+    // damage too: a write cut short leaves a record that runs past the end, or garbage after it.
+    const broken = (why: string, whole: boolean): void => {
+      if (final || whole) throw new ReplayFileError(`record at byte ${at}: ${why}: the file is damaged`, at);
+      cutAt = at;
+    };
+    if (len - at < RECORD_OVERHEAD) { broken('the file ends inside a record header', false); break; }
+    const tag = tagAt(bytes, at);
+    const size = hv.getUint32(at + 4, true);
+    if (size > len - at - RECORD_OVERHEAD) { broken(`record ${printable(tag)} of ${size} bytes runs past the end of the file`, false); break; }
+    const end = at + 8 + size;
+    if (hv.getUint32(end, true) !== crc32(bytes.subarray(at, end))) { broken(`record ${printable(tag)}: checksum mismatch`, end + 4 === len || tag === 'FINL'); break; }
+    pos = end + 4;
+    const r = new ByteReader(bytes, at + 8, end, `record ${tag}`);
+    const isStatic = (STATIC as readonly string[]).includes(tag);
+    if (isStatic) {
+      if (seen.has(tag)) r.fail(`appears twice`, at);
+      if (seen.has('LOG')) r.fail(`comes after the log has begun`, at);
+      if (tag !== 'CONF' && !conf) r.fail('comes before the CONF record', at);
+      seen.add(tag);
+    } else if (['LOG_', 'HASH', 'CHKP', 'FINL'].includes(tag)) {
+      if (!seen.has('LOG')) {
+        for (const t of REQUIRED_STATIC) if (!seen.has(t)) r.fail(`comes before the required ${t} record`, at);
+        seen.add('LOG');
+      }
+    } else {
+      r.fail(`unknown record ${JSON.stringify(printable(tag))}`, at);
+    }
+    switch (tag) {
+      case 'CONF': conf = readConf(r); break;
+      case 'NAME': name = readName(r); break;
+      case 'IMAG': image = readImage(r, conf!.ramSize); break;
+      case 'SYMS': symbols = readSymbols(r); break;
+      case 'SRC_': source = readSource(r); break;
+      case 'INIT': initial = { hi: r.u32('initial state hash'), lo: r.u32('initial state hash') }; r.done(); break;
+      case 'LOG_': {
+        const first = r.u32('first event index');
+        if (first !== log.length) r.fail(`starts at event ${first}, but ${log.length} events came before it`, r.pos - 4);
+        readEvents(r, log, r.u32('event count'), conf!.ramSize, maxIcount);
+        r.done();
+        if (log.length > 0) lastIcount = Math.max(lastIcount, log.lastIcount);
+        break;
+      }
+      case 'HASH': {
+        const first = r.u32('first hash index');
+        if (first !== hashes.length) r.fail(`starts at hash ${first}, but ${hashes.length} hashes came before it`, r.pos - 4);
+        const list = readHashes(r, r.u32('hash count'), first);
+        for (const [k, h] of list.entries()) {
+          const prev = hashes[hashes.length - 1];
+          if (prev && !(h.icount > prev.icount || (h.icount === prev.icount && h.logIndex > prev.logIndex))) {
+            r.fail(`hash ${first + k} at icount ${h.icount} (after event ${h.logIndex}) is not after the one before it`);
+          }
+          if (h.logIndex > log.length) r.fail(`hash ${first + k} follows event ${h.logIndex}, which comes later in the file`);
+          hashes.push(h);
+          lastIcount = Math.max(lastIcount, h.icount);
+        }
+        break;
+      }
+      case 'CHKP': {
+        const c = readCheckpoint(r);
+        const prev = checkpoints[checkpoints.length - 1];
+        if (prev && (c.icount < prev.icount || c.logIndex < prev.logIndex)) r.fail(`checkpoint at icount ${c.icount} is before the previous one (${prev.icount})`, at);
+        if (c.logIndex !== log.length) r.fail(`checkpoint at icount ${c.icount} follows ${c.logIndex} events, but ${log.length} came before it`, at);
+        if (!hashEquals(digestTo(c.logIndex), c.logDigest)) r.fail(`checkpoint at icount ${c.icount}: the ${c.logIndex} events before it do not match its log digest (the log was altered)`, at);
+        if (c.icount > maxIcount) r.fail(`checkpoint at icount ${c.icount} is past the end of the log (${maxIcount})`, at);
+        checkpoints.push(c);
+        lastIcount = Math.max(lastIcount, c.icount);
+        break;
+      }
+      case 'FINL':
+        if (!final || at !== finalAt) r.fail('the final record must end the file', at);
+        break;
+    }
+  }
+
+  if (!REQUIRED_STATIC.every((t) => seen.has(t))) {
+    throw new ReplayFileError(`the file ends (at byte ${cutAt ?? len}) before its program and initial state are complete: nothing can be recovered`, cutAt ?? len);
+  }
+  const ramSize = conf!.ramSize;
+  let recovered: Recovery | null = null;
+  let finalIcount: number;
+  let exit: ReplayFile['exit'];
+  let entries: HashEntry[];
+  if (final) {
+    if (final.eventCount !== log.length) throw new ReplayFileError(`record FINL: the file holds ${log.length} events, but the recording ended with ${final.eventCount}`, finalAt);
+    if (!hashEquals(digestTo(log.length), final.logDigest)) throw new ReplayFileError('record FINL: the event log does not match its digest (the log was altered)', finalAt);
+    finalIcount = final.finalIcount;
+    exit = final.exit;
+    entries = mergeHashes(hashes, checkpoints);
+    const last = entries[entries.length - 1];
+    if (final.endHashed && !(last && last.icount === finalIcount && last.logIndex === log.length)) {
+      throw new ReplayFileError(`record FINL: the recording ends at icount ${finalIcount}, but its last state hash is at icount ${last?.icount ?? 0}`, finalAt);
+    }
+  } else {
+    // Cut: keep what the last checkpoint vouches for.
+    const c = checkpoints[checkpoints.length - 1] ?? { icount: 0, logIndex: 0, hash: null };
+    const keep = (h: HashEntry): boolean => h.icount < c.icount || (h.icount === c.icount && h.logIndex <= c.logIndex);
+    log.truncate(c.logIndex);
+    finalIcount = c.icount;
+    exit = null;
+    entries = mergeHashes(hashes.filter(keep), checkpoints);
+    recovered = { cutAt: Math.max(lastIcount, c.icount), recoveredTo: c.icount, byteOffset: cutAt ?? len };
+  }
+  checkHashesAgainstLog(entries, log, finalIcount);
+  return {
+    version: REPLAY_VERSION, ramSize, snapshotInterval: conf!.snapshotInterval, name, image: image!, symbols, source, log,
+    finalIcount, exit, initialHash: { hash: initial!, coversRom: true }, hashes: entries, recovered,
+  };
+}
+
+/** Periodic hashes and checkpoints in one list; the same (icount, logIndex) must carry the same hash. */
+function mergeHashes(hashes: readonly HashEntry[], checkpoints: readonly Checkpoint[]): HashEntry[] {
+  const all: HashEntry[] = [...hashes, ...checkpoints.map((c) => ({ icount: c.icount, logIndex: c.logIndex, hash: c.hash }))];
+  all.sort((a, b) => a.icount - b.icount || a.logIndex - b.logIndex);
+  const out: HashEntry[] = [];
+  for (const h of all) {
+    const prev = out[out.length - 1];
+    if (prev && prev.icount === h.icount && prev.logIndex === h.logIndex) {
+      if (!hashEquals(prev.hash, h.hash)) throw new ReplayFileError(`two different state hashes for icount ${h.icount} after event ${h.logIndex}`, null);
+      continue;
+    }
+    out.push(h);
+  }
+  return out;
+}
+
+/**
+ * A hash at (icount, logIndex) describes the state before instruction `icount` with the first
+ * `logIndex` events consumed: those must lie at or before it (at it only if applied before the
+ * instruction), the rest at or after it.
+ */
+function checkHashesAgainstLog(entries: readonly HashEntry[], log: EventLog, finalIcount: number): void {
+  for (const h of entries) {
+    const where = `state hash at icount ${h.icount} (after event ${h.logIndex})`;
+    if (h.icount > finalIcount) throw new ReplayFileError(`${where} is past the end of the log (${finalIcount})`, null);
+    if (h.logIndex > log.length) throw new ReplayFileError(`${where}: the log has only ${log.length} events`, null);
+    if (h.logIndex > 0) {
+      const i = h.logIndex - 1;
+      const at = log.icountAt(i);
+      if (at > h.icount || (at === h.icount && !isBoundaryEvent(log.kindAt(i)))) {
+        throw new ReplayFileError(`${where}: event ${i} at icount ${at} cannot have been consumed by then`, null);
+      }
+    }
+    if (h.logIndex < log.length && log.icountAt(h.logIndex) < h.icount) {
+      throw new ReplayFileError(`${where}: event ${h.logIndex} at icount ${log.icountAt(h.logIndex)} should have been consumed by then`, null);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------- version 1
+
+const V1_REQUIRED = ['CONF', 'NAME', 'IMAG', 'SYMS', 'LOG_', 'FINL', 'HASH'] as const;
+
+/** Version 1: sections in one container with one CRC-32 at the end (written before format 2). */
+function readVersion1(bytes: Uint8Array, hv: DataView): ReplayFile {
+  if (bytes.length < HEADER_BYTES + 4) throw new ReplayFileError(`file is ${bytes.length} bytes, too short for a header and checksum`, 0);
   const flags = hv.getUint16(10, true);
   if (flags !== 0) throw new ReplayFileError(`header flags are 0x${flags.toString(16)}; version 1 defines none`, 10);
   const bodyEnd = bytes.length - 4;
@@ -186,87 +298,29 @@ export function readReplayFile(bytes: Uint8Array): ReplayFile {
   }
   const sectionCount = hv.getUint32(12, true);
   if (sectionCount > 16) throw new ReplayFileError(`section count ${sectionCount} is more than the format has`, 12);
-  const sections = new Map<string, Reader>();
-  const top = new Reader(bytes, HEADER_BYTES, bodyEnd, 'header');
+  const sections = new Map<string, ByteReader>();
+  const top = new ByteReader(bytes, HEADER_BYTES, bodyEnd, 'header');
   for (let i = 0; i < sectionCount; i++) {
     const at = top.pos;
-    const tag = new TextDecoder('latin1').decode(top.raw(4, `section ${i} tag`));
-    const len = top.u32(`section ${tag} length`);
-    top.need(len, `section ${tag}`);
-    if (!(REQUIRED as readonly string[]).includes(tag) && tag !== 'SRC_') top.fail(`unknown section ${JSON.stringify(tag)}`, at);
+    const tag = top.ascii(4, `section ${i} tag`);
+    const size = top.u32(`section ${tag} length`);
+    top.need(size, `section ${tag}`);
+    if (!(V1_REQUIRED as readonly string[]).includes(tag) && tag !== 'SRC_') top.fail(`unknown section ${JSON.stringify(printable(tag))}`, at);
     if (sections.has(tag)) top.fail(`section ${tag} appears twice`, at);
-    sections.set(tag, new Reader(bytes, top.pos, top.pos + len, `section ${tag}`));
-    top.pos += len;
+    sections.set(tag, new ByteReader(bytes, top.pos, top.pos + size, `section ${tag}`));
+    top.pos += size;
   }
   top.done();
-  for (const tag of REQUIRED) if (!sections.has(tag)) throw new ReplayFileError(`required section ${tag} is missing`, HEADER_BYTES);
-  const get = (tag: string): Reader => sections.get(tag)!;
+  for (const tag of V1_REQUIRED) if (!sections.has(tag)) throw new ReplayFileError(`required section ${tag} is missing`, HEADER_BYTES);
+  const get = (tag: string): ByteReader => sections.get(tag)!;
 
-  // CONF
-  const c = get('CONF');
-  const ramSize = c.u32('ramSize');
-  if (ramSize < 0x10000 || ramSize > 0x40000000 || ramSize % 4096 !== 0) c.fail(`ramSize ${ramSize} must be a multiple of 4096 from 64 KiB to 1 GiB`, c.pos - 4);
-  const snapshotInterval = c.u32('snapshotInterval');
-  if (snapshotInterval < 1000 || snapshotInterval > 1e9) c.fail(`snapshotInterval ${snapshotInterval} must be from 1000 to 1e9`, c.pos - 4);
-  const isa = c.text(c.u8('isa length'), 'isa');
-  if (isa !== ISA) c.fail(`isa is ${JSON.stringify(isa)}; this Rewind replays ${ISA}`);
-  const board = c.text(c.u8('board length'), 'board');
-  if (board !== BOARD) c.fail(`board is ${JSON.stringify(board)}; this Rewind replays ${BOARD}`);
-  c.done();
-
-  // NAME
-  const n = get('NAME');
-  const nameLen = n.u16('name length');
-  if (nameLen > MAX_NAME) n.fail(`name length ${nameLen} exceeds ${MAX_NAME}`);
-  const name = n.text(nameLen, 'name');
-  n.done();
-
-  // IMAG
-  const im = get('IMAG');
-  const entry = im.u32('entry');
-  const segCount = im.u32('segment count');
-  if (segCount === 0 || segCount > MAX_SEGMENTS) im.fail(`segment count ${segCount} must be from 1 to ${MAX_SEGMENTS}`, im.pos - 4);
-  const segments: { addr: number; data: Uint8Array; memSize: number }[] = [];
-  const ramEnd = RAM_BASE + ramSize;
-  for (let i = 0; i < segCount; i++) {
-    const at = im.pos;
-    const addr = im.u32(`segment ${i} address`);
-    const memSize = im.u32(`segment ${i} memory size`);
-    const fileSize = im.u32(`segment ${i} data size`);
-    if (fileSize > memSize) im.fail(`segment ${i} has ${fileSize} data bytes but a memory size of ${memSize}`, at);
-    if (addr < RAM_BASE || addr + memSize > ramEnd) im.fail(`segment ${i} (0x${hex(addr)}+${memSize}) lies outside RAM 0x${hex(RAM_BASE)}-0x${hex(ramEnd)}`, at);
-    for (const s of segments) {
-      if (addr < s.addr + s.memSize && s.addr < addr + memSize) im.fail(`segment ${i} at 0x${hex(addr)} overlaps the segment at 0x${hex(s.addr)}`, at);
-    }
-    segments.push({ addr, memSize, data: im.raw(fileSize, `segment ${i} data`) });
-  }
-  im.done();
-
-  // SYMS
-  const sy = get('SYMS');
-  const symCount = sy.u32('symbol count');
-  if (symCount * 10 > sy.end - sy.pos) sy.fail(`symbol count ${symCount} cannot fit in ${sy.end - sy.pos} bytes`, sy.pos - 4);
-  const symbols: ReplaySymbol[] = [];
-  for (let i = 0; i < symCount; i++) {
-    const value = sy.u32(`symbol ${i} value`);
-    const size = sy.u32(`symbol ${i} size`);
-    const len = sy.u16(`symbol ${i} name length`);
-    symbols.push({ value, size, name: sy.text(len, `symbol ${i} name`) });
-  }
-  sy.done();
-
-  // SRC_
-  let source: ReplayFile['source'] = null;
+  const conf = readConf(get('CONF'));
+  const name = readName(get('NAME'));
+  const image = readImage(get('IMAG'), conf.ramSize);
+  const symbols = readSymbols(get('SYMS'));
   const sr = sections.get('SRC_');
-  if (sr) {
-    const fileName = sr.text(sr.u16('source file name length'), 'source file name');
-    const len = sr.u32('source length');
-    if (len > MAX_SOURCE) sr.fail(`source length ${len} exceeds ${MAX_SOURCE}`, sr.pos - 4);
-    source = { fileName, text: sr.text(len, 'source text') };
-    sr.done();
-  }
+  const source = sr ? readSource(sr) : null;
 
-  // FINL (read before the log so event icounts can be checked against it)
   const fi = get('FINL');
   const finalIcount = fi.count('final instruction count');
   const exited = fi.u8('exited flag');
@@ -274,91 +328,31 @@ export function readReplayFile(bytes: Uint8Array): ReplayFile {
   const exitCode = fi.i32('exit code');
   fi.done();
 
-  // LOG_
   const lg = get('LOG_');
-  const evCount = lg.u32('event count');
-  if (evCount * 21 > lg.end - lg.pos) lg.fail(`event count ${evCount} cannot fit in ${lg.end - lg.pos} bytes`, lg.pos - 4);
   const log = new EventLog();
-  let prev = 0;
-  for (let i = 0; i < evCount; i++) {
-    const at = lg.pos;
-    const icount = lg.count(`event ${i} icount`);
-    if (icount < prev) lg.fail(`event ${i} icount ${icount} is before the previous event's ${prev}`, at);
-    if (icount > finalIcount) lg.fail(`event ${i} icount ${icount} is past the end of the log (${finalIcount})`, at);
-    prev = icount;
-    const rawKind = lg.u8(`event ${i} kind`);
-    if (!isEventKind(rawKind)) lg.fail(`event ${i} kind ${rawKind} is not one of 1-5`, lg.pos - 1);
-    const kind = rawKind as EventKind;
-    const payload = lg.f64(`event ${i} payload`);
-    const dataLen = lg.u32(`event ${i} data length`);
-    checkPayload(lg, i, kind, payload, dataLen, ramEnd);
-    const data = dataLen > 0 ? lg.raw(dataLen, `event ${i} data`) : undefined;
-    log.append(icount, kind, payload, data);
-  }
+  readEvents(lg, log, lg.u32('event count'), conf.ramSize, finalIcount);
   lg.done();
 
-  // HASH
   const hs = get('HASH');
-  const hashCount = hs.u32('hash count');
-  if (hashCount * 20 !== hs.end - hs.pos) hs.fail(`hash count ${hashCount} does not match the section size`, hs.pos - 4);
-  const hashes: ReplayFile['hashes'] = [];
-  let prevHash = -1;
-  for (let i = 0; i < hashCount; i++) {
-    const at = hs.pos;
-    const icount = hs.count(`hash ${i} icount`);
-    if (icount <= prevHash || icount > finalIcount) hs.fail(`hash ${i} icount ${icount} is out of order or past the end of the log`, at);
-    prevHash = icount;
-    const logIndex = hs.u32(`hash ${i} log index`);
-    if (logIndex > log.length) hs.fail(`hash ${i} log index ${logIndex} is past the ${log.length} events of the log`, hs.pos - 4);
-    hashes.push({ icount, logIndex, hash: { hi: hs.u32(`hash ${i}`), lo: hs.u32(`hash ${i}`) } });
+  const list = readHashes(hs, hs.u32('hash count'), 0);
+  let prev = -1;
+  for (const [i, h] of list.entries()) {
+    if (h.icount <= prev || h.icount > finalIcount) throw new ReplayFileError(`section HASH: hash ${i} icount ${h.icount} is out of order or past the end of the log`, null);
+    prev = h.icount;
   }
-  hs.done();
-
+  checkHashesAgainstLog(list, log, finalIcount);
+  const first = list[0];
+  const initialHash = first && first.icount === 0 && first.logIndex === 0 ? { hash: first.hash, coversRom: false } : null;
   return {
-    ramSize, snapshotInterval, name, image: { entry, segments }, symbols, source, log, finalIcount,
-    exit: exited ? { code: exitCode } : null, hashes,
+    version: 1, ramSize: conf.ramSize, snapshotInterval: conf.snapshotInterval, name, image, symbols, source, log, finalIcount,
+    exit: exited ? { code: exitCode } : null, initialHash, hashes: initialHash ? list.slice(1) : list, recovered: null,
   };
 }
 
-function checkPayload(r: Reader, i: number, kind: EventKind, payload: number, dataLen: number, ramEnd: number): void {
-  const ok = (cond: boolean, what: string): void => { if (!cond) r.fail(`event ${i} (${what}) has payload ${payload}`); };
-  const needData = kind === EventKind.MemWrite;
-  if (!needData && dataLen !== 0) r.fail(`event ${i} of kind ${kind} carries ${dataLen} data bytes; only memory writes do`);
-  switch (kind) {
-    case EventKind.UartRx: ok(Number.isInteger(payload) && payload >= 0 && payload <= 255, 'UART byte'); break;
-    case EventKind.Rtc: ok(Number.isInteger(payload) && payload >= 0 && payload < 2 ** 64, 'RTC nanoseconds'); break;
-    case EventKind.Seed: ok(Number.isInteger(payload) && payload >= 0 && payload <= 0xffff, 'seed entropy'); break;
-    case EventKind.MemWrite:
-      ok(Number.isInteger(payload) && payload >= 0 && payload <= 0xffffffff, 'memory address');
-      if (dataLen === 0 || dataLen > MAX_MEMWRITE) r.fail(`event ${i} memory write of ${dataLen} bytes must be 1 to ${MAX_MEMWRITE}`);
-      if (payload < RAM_BASE || payload + dataLen > ramEnd) r.fail(`event ${i} memory write at 0x${hex(payload)} is outside RAM`);
-      break;
-    case EventKind.RegWrite: {
-      ok(Number.isSafeInteger(payload) && payload >= 0, 'register write');
-      const regno = Math.floor(payload / 2 ** 32);
-      ok(regno <= 32 || (regno >= 0x1000 && regno < 0x2000), 'register number');
-      break;
-    }
-  }
+function tagAt(bytes: Uint8Array, at: number): string {
+  return String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
 }
 
-// ---------------------------------------------------------------------------------- crc
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (IEEE 802.3), as zlib computes it. */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+function printable(tag: string): string {
+  return tag.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
-
-function hex(v: number): string { return (v >>> 0).toString(16); }

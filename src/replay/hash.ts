@@ -79,3 +79,43 @@ export function hashToHex(h: Hash64): string {
 }
 
 export const ZERO_HASH: Hash64 = Object.freeze({ hi: 0, lo: 0 });
+
+/**
+ * A running digest of the event log (icount, kind, payload and data of each event, in order):
+ * a replay file records it at its checkpoints and at its end, so an altered input is caught
+ * when the file is loaded, before any state is shown.
+ */
+export class LogDigest {
+  private a = 0x243f6a88 | 0;
+  private b = 0x85a308d3 | 0;
+  /** Events added so far. */
+  count = 0;
+  private readonly f64 = new Float64Array(1);
+  private readonly words = new Int32Array(this.f64.buffer);
+
+  add(icount: number, kind: number, payload: number, data: Uint8Array | undefined): void {
+    this.f64[0] = icount;
+    this.mix(this.words[0]!); this.mix(this.words[1]!);
+    this.mix(kind);
+    this.f64[0] = payload;
+    this.mix(this.words[0]!); this.mix(this.words[1]!);
+    if (data) {
+      const h = hashBytes(data);
+      this.mix(data.length); this.mix(h.hi); this.mix(h.lo);
+    } else {
+      this.mix(0);
+    }
+    this.count++;
+  }
+
+  value(): Hash64 {
+    return { hi: fmix(this.a ^ this.count) >>> 0, lo: fmix(this.b + Math.imul(this.count, P2)) >>> 0 };
+  }
+
+  private mix(w: number): void {
+    let a = Math.imul(this.a ^ w, P1);
+    this.a = (a << 13) | (a >>> 19);
+    a = this.b;
+    this.b = Math.imul(a + w, P3) ^ (a >>> 15);
+  }
+}

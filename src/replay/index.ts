@@ -6,5 +6,8 @@ export { SnapshotIndex, RAM_BASE, type Snapshot, type SnapshotSink } from './sna
 export { PageStore, PAGE_SIZE, type PageId } from './pageStore';
 export { type Hash64, hashBytes, hashToHex, hashEquals } from './hash';
 export { complete, type Stop, type StopCause, type Operation, type Progress, type InfoReplay } from './types';
-export { readReplayFile, writeReplayFile, ReplayFileError, crc32, REPLAY_MAGIC, REPLAY_VERSION, REPLAY_MAX_BYTES, type ReplayFile, type ReplaySymbol } from './file';
-export { toReplayFile, timelineFromReplay, type ReplayExtras } from './share';
+export {
+  readReplayFile, writeReplayFile, recoveryNotice, ReplayFileError, ReplayFileWriter, crc32, REPLAY_MAGIC, REPLAY_VERSION, REPLAY_MAX_BYTES, MAX_RAM_SIZE,
+  type ReplayFile, type ReplaySymbol, type Recovery, type HashEntry, type RecordingHeader,
+} from './file';
+export { toReplayFile, timelineFromReplay, initialStateHash, recordedHashes, type ReplayExtras } from './share';

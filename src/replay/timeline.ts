@@ -4,6 +4,7 @@ import { ReplayInputPort, type LiveInputs } from './inputPort';
 import { SnapshotIndex, RAM_BASE, sortedHas, type Snapshot } from './snapshots';
 import { PAGE_SIZE } from './pageStore';
 import { type Hash64, hashEquals } from './hash';
+import type { HashEntry } from './fileRecords';
 import type { InfoReplay, Operation, Progress, Stop, StopCause } from './types';
 import { complete } from './types';
 import { OutputLog } from './outputLog';
@@ -45,6 +46,8 @@ const DENSE_HITS = 64;
 
 interface Hit { icount: number; cause: StopCause }
 
+interface ExpectedHash { logIndex: number; hash: Hash64; checked: boolean }
+
 /**
  * A session's timeline: the machine, the event log, the snapshots, and the operations that
  * move through them (DESIGN.md section 3). Deterministic and synchronous; long operations
@@ -69,8 +72,22 @@ export class Timeline {
   replayBreak: number | null = null;
   /** Host UART input waiting to enter the guest at the frontier. */
   private readonly pendingInput = new ByteQueue();
-  /** State hashes the replay must reproduce (from a replay file), by icount. */
-  readonly expectedHashes = new Map<number, { logIndex: number; hash: Hash64 }>();
+  /** State hashes the replay must reproduce (from a replay file), by icount, in increasing logIndex. */
+  private readonly expected = new Map<number, ExpectedHash[]>();
+  /** The icounts of `expected`, sorted: the replay stops at each to check it. */
+  private readonly expectedAt: number[] = [];
+  private expectedCount = 0;
+  /**
+   * The state hash of each periodic snapshot position the first time it was reached, in
+   * increasing icount: what a replay file records, kept when thinning drops the snapshots.
+   */
+  readonly stateHashes: HashEntry[] = [];
+  /**
+   * Set for a log recovered from a cut recording: whether the guest exited at its end is not
+   * known, so reaching the end of the log with the guest exited there is not a divergence.
+   */
+  endUnknown = false;
+  private frontierState: HashEntry | null = null;
   /** Called with every UART byte the guest writes the first time that instruction runs. */
   onOutput: ((byte: number, icount: number) => void) | null = null;
 
@@ -119,6 +136,46 @@ export class Timeline {
 
   /** The determinism check value of the current state. */
   stateHash(): Hash64 { return this.snapshots.currentStateHash(); }
+
+  /**
+   * A state hash the replay must reproduce: the state before instruction `icount` with the
+   * first `logIndex` events of the log consumed. Checked the first time the replay passes it.
+   */
+  expectHash(icount: number, logIndex: number, hash: Hash64): void {
+    let list = this.expected.get(icount);
+    if (!list) {
+      list = [];
+      this.expected.set(icount, list);
+      const at = this.expectedAt;
+      let i = at.length;
+      while (i > 0 && at[i - 1]! > icount) i--;
+      at.splice(i, 0, icount);
+    }
+    let k = list.length;
+    while (k > 0 && list[k - 1]!.logIndex > logIndex) k--;
+    if (list[k - 1]?.logIndex === logIndex) throw new RangeError(`two state hashes for icount ${icount} after event ${logIndex}`);
+    list.splice(k, 0, { logIndex, hash: { hi: hash.hi >>> 0, lo: hash.lo >>> 0 }, checked: false });
+    this.expectedCount++;
+  }
+
+  /** How many state hashes the replay checks. */
+  get expectedHashCount(): number { return this.expectedCount; }
+
+  /**
+   * The state hash at the frontier with the whole log consumed, when known: computed while the
+   * machine is there, and kept when it leaves (a recording's end, as a replay file records it).
+   */
+  frontierHash(): HashEntry | null {
+    const c = this.frontierState;
+    if (c && c.icount === this.frontier && c.logIndex === this.log.length) return c;
+    const m = this.machine;
+    if (m.icount === this.frontier && this.port.cursor === this.log.length) {
+      this.frontierState = { icount: m.icount, logIndex: this.log.length, hash: this.stateHash() };
+      return this.frontierState;
+    }
+    const known = this.expected.get(this.frontier)?.find((e) => e.logIndex === this.log.length);
+    return known ? { icount: this.frontier, logIndex: known.logIndex, hash: known.hash } : null;
+  }
 
   /** Queues host input for the guest's UART (taken when the guest is at the frontier). */
   sendInput(bytes: Iterable<number>): void {
@@ -278,8 +335,7 @@ export class Timeline {
    * search switches to windows that grow backwards from `end`.
    */
   private *lastHitIn(i: number, end: number): Generator<Progress, Hit | null> {
-    this.snapshots.restore(i);
-    this.afterRestore();
+    this.restoreSnapshot(i);
     const start = this.machine.icount;
     let last: Hit | null = null;
     let skip = false;
@@ -332,15 +388,15 @@ export class Timeline {
     if (m.icount === t) return null;
     const i = this.snapshots.indexAtOrBefore(t);
     const snap = this.snapshots.at(i)!;
-    if (!(m.icount < t && m.icount >= snap.icount)) {
-      this.snapshots.restore(i);
-      this.afterRestore();
-    }
+    if (!(m.icount < t && m.icount >= snap.icount)) this.restoreSnapshot(i);
     const end = yield* this.advance(t, false, true, 'seek', m.icount);
     return end.kind === 'limit' ? null : end;
   }
 
-  private afterRestore(): void {
+  /** Puts the machine at snapshot i, keeping the frontier's state hash if it leaves the frontier. */
+  private restoreSnapshot(i: number): void {
+    if (!this.replayOnly) this.frontierHash();
+    this.snapshots.restore(i);
     this.port.cursor = this.snapshots.anchor!.logIndex;
     this.port.divergence = null;
   }
@@ -362,8 +418,14 @@ export class Timeline {
       const problem = this.atBoundary(t);
       if (problem) return { kind: 'divergence', message: problem };
       if (t >= target) return { kind: 'limit' };
-      if (m.exited) return { kind: 'exit', code: m.exitCode };
-      if (this.replayOnly && t >= this.frontier) return { kind: 'end-of-log' };
+      if (m.exited) {
+        const wrong = this.unrecordedExit(m.exitCode);
+        return wrong ? { kind: 'divergence', message: wrong } : { kind: 'exit', code: m.exitCode };
+      }
+      if (this.replayOnly && t >= this.frontier) {
+        if (this.exit) return { kind: 'divergence', message: `replay diverged at icount ${t}: the recording ends with the guest exiting (code ${this.exit.code}), but it has not exited` };
+        return { kind: 'end-of-log' };
+      }
       if (t >= sliceEnd) {
         sliceEnd = t + this.slice;
         yield { phase, done: t - from, total };
@@ -380,15 +442,28 @@ export class Timeline {
           const watch = this.watchpoints[reason.index]!;
           return { kind: 'hit', cause: { kind: 'watchpoint', addr: reason.addr, size: reason.size, access: reason.access, watch } };
         }
-        case 'exit':
+        case 'exit': {
+          const wrong = this.unrecordedExit(reason.code);
+          if (wrong) return { kind: 'divergence', message: wrong };
           if (!this.replayOnly && !this.exit) this.exit = { icount: m.icount, code: reason.code };
           if (m.icount >= target) return { kind: 'limit' };
           return { kind: 'exit', code: reason.code };
+        }
         case 'idle': {
           const atFrontier = !this.replayOnly && m.icount >= this.frontier;
           if (atFrontier && this.pendingInput.length > 0 && m.uartRxSpace() > 0) break;
-          if (this.nextLoggedBoundaryEvent(m.icount - 1) === m.icount) break;
-          if (this.replayOnly && m.icount >= this.frontier) return { kind: 'end-of-log' };
+          const next = this.nextLoggedBoundaryEvent(m.icount - 1);
+          if (next === m.icount) break;
+          if (m.icount < this.frontier) {
+            // While recording, the guest idling means the recording stopped there until input came,
+            // and that input is logged at this icount: idling anywhere else did not happen.
+            return {
+              kind: 'divergence',
+              message: `replay diverged at icount ${m.icount}: the guest waits for an interrupt, but the recording continues to icount ${this.frontier}`
+                + (next >= 0 ? ` (its next input is at icount ${next})` : ''),
+            };
+          }
+          if (this.replayOnly) return { kind: 'end-of-log' };
           return { kind: 'idle' };
         }
       }
@@ -404,6 +479,12 @@ export class Timeline {
     else next = Math.min(next, (Math.floor(t / this.interval) + 1) * this.interval);
     const ev = this.nextLoggedBoundaryEvent(t);
     if (ev >= 0) next = Math.min(next, ev);
+    const at = this.expectedAt;
+    if (at.length > 0 && at[at.length - 1]! > t) {
+      let lo = 0, hi = at.length;
+      while (lo < hi) { const mid = (lo + hi) >>> 1; if (at[mid]! <= t) lo = mid + 1; else hi = mid; }
+      next = Math.min(next, at[lo]!);
+    }
     if (!this.replayOnly) {
       if (t < this.frontier) next = Math.min(next, this.frontier);
       else if (this.pendingInput.length > 0) next = Math.min(next, t + INPUT_POLL);
@@ -425,8 +506,8 @@ export class Timeline {
 
   /**
    * Bookkeeping at position t; returns a divergence description or null. Boundary events at t
-   * are applied in log order; an existing snapshot at t is verified, and a new one taken, at
-   * the log index where its state was (or is) captured.
+   * are applied in log order; an existing snapshot at t is verified, a new one taken, and the
+   * recording's state hashes at t checked, each at the log index where its state was captured.
    */
   private atBoundary(t: number): string | null {
     const snaps = this.snapshots;
@@ -436,35 +517,52 @@ export class Timeline {
     const s = snaps.at(snaps.indexAtOrBefore(t));
     let verify = s && s.icount === t && snaps.anchor !== s ? s : null;
     let take = !s || s.icount !== t ? t % this.interval === 0 && t > (snaps.last?.icount ?? -1) : false;
-    const expected = take ? this.expectedHashes.get(t) : undefined;
+    const expected = this.expected.get(t);
+    let k = 0;
+    if (expected) while (k < expected.length && expected[k]!.logIndex < port.cursor) k++;
     for (;;) {
       if (verify && port.cursor === verify.logIndex) {
         const problem = snaps.verifyAndAnchor(snaps.indexAtOrBefore(t));
         if (problem) return `replay diverged: ${problem}`;
         verify = null;
       }
-      if (take && expected && port.cursor === expected.logIndex) {
-        take = false;
-        const problem = this.takePeriodic(t, expected.hash);
-        if (problem) return problem;
+      if (expected) {
+        for (; k < expected.length && expected[k]!.logIndex === port.cursor; k++) {
+          const e = expected[k]!;
+          // A periodic snapshot due here is taken at the first recorded hash's log index, as recorded.
+          if (take) { take = false; this.takePeriodic(t); }
+          if (e.checked) continue;
+          const exact = snaps.exactly(t);
+          const hash = exact && exact.logIndex === port.cursor && snaps.anchor === exact ? exact.stateHash : snaps.currentStateHash();
+          if (!hashEquals(e.hash, hash)) return `replay diverged: the state at icount ${t} (after input event ${e.logIndex}) does not match the recording's state hash`;
+          e.checked = true;
+        }
       }
       if (port.cursor >= log.length) break;
-      const k = port.cursor;
-      const at = log.icountAt(k);
-      const kind = log.kindAt(k);
+      const i = port.cursor;
+      const at = log.icountAt(i);
+      const kind = log.kindAt(i);
       if (at > t || (at === t && !isBoundaryEvent(kind))) break; // later, or read by instruction t
       if (at < t) return `replay diverged at icount ${t}: the log has an unused ${EVENT_KIND_NAMES[kind]} event at icount ${at}`;
-      const payload = log.payloadAt(k);
+      const payload = log.payloadAt(i);
       if (kind === EventKind.UartRx) {
         if (!m.uartReceive(payload)) return `replay diverged at icount ${t}: the UART receive FIFO was full for a logged byte`;
       } else if (kind === EventKind.MemWrite) {
-        m.writeMemory(payload, log.dataAt(k) ?? new Uint8Array(0));
+        m.writeMemory(payload, log.dataAt(i) ?? new Uint8Array(0));
       } else {
-        applyRegWrite(m, Math.floor(payload / 2 ** 32), payload >>> 0);
+        const regno = Math.floor(payload / 2 ** 32);
+        try {
+          applyRegWrite(m, regno, payload >>> 0);
+        } catch (e) {
+          return `replay diverged at icount ${t}: input event ${i} writes register ${regno}, which this machine cannot (${e instanceof Error ? e.message : String(e)})`;
+        }
       }
       port.cursor++;
     }
     if (verify) return `replay diverged at icount ${t}: the log ends before the snapshot's input (event ${verify.logIndex})`;
+    if (expected && k < expected.length) {
+      return `replay diverged at icount ${t}: the recording's state hash there follows input event ${expected[k]!.logIndex}, which the replay does not reach at this icount`;
+    }
     if (!this.replayOnly && t >= this.frontier && port.cursor >= log.length) {
       while (this.pendingInput.length > 0 && m.uartRxSpace() > 0) {
         const b = this.pendingInput.shift();
@@ -473,19 +571,25 @@ export class Timeline {
         port.cursor = log.length;
       }
     }
-    if (take) {
-      if (expected) return `replay diverged at icount ${t}: the recording's state hash there follows input event ${expected.logIndex}, which the log does not reach`;
-      return this.takePeriodic(t, null);
-    }
+    if (take) this.takePeriodic(t);
     return null;
   }
 
-  private takePeriodic(t: number, expected: Hash64 | null): string | null {
+  private takePeriodic(t: number): void {
     const snap = this.snapshots.take(false, this.port.cursor);
-    if (expected && !hashEquals(expected, snap.stateHash)) {
-      return `replay diverged: the state at icount ${t} does not match the recording's state hash`;
-    }
+    const hashes = this.stateHashes;
+    const last = hashes[hashes.length - 1];
+    if (!last || t > last.icount) hashes.push({ icount: t, logIndex: snap.logIndex, hash: snap.stateHash });
     if (this.snapshots.memoryBytes > this.memoryBudget) this.snapshots.thin(this.memoryBudget, t);
+  }
+
+  /** Why an exit of the guest at the current icount with `code` did not happen in the recording, or null. */
+  private unrecordedExit(code: number): string | null {
+    const t = this.machine.icount;
+    if (t < this.frontier) return `replay diverged at icount ${t}: the guest exits (code ${code}), but the recording continues to icount ${this.frontier}`;
+    if (!this.replayOnly || this.endUnknown) return null;
+    if (!this.exit) return `replay diverged at icount ${t}: the guest exits (code ${code}) where the recording ends without an exit`;
+    if (this.exit.code !== code) return `replay diverged at icount ${t}: the guest exits with code ${code}, the recording with ${this.exit.code}`;
     return null;
   }
 

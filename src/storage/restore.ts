@@ -39,7 +39,7 @@ export function timelineFromStored(
   let tl: Timeline;
   if (r.replayOnly) {
     tl = new Timeline(image, { ...base, live: null }, { log: s.log, end: r.frontier });
-    if (r.expectedHashes) for (const h of decodeHashes(r.expectedHashes)) tl.expectedHashes.set(h.icount, { logIndex: h.logIndex, hash: h.hash });
+    if (r.expectedHashes) for (const h of decodeHashes(r.expectedHashes)) tl.expectHash(h.icount, h.logIndex, h.hash);
   } else {
     tl = new Timeline(image, { ...base, live });
     for (let i = 0; i < s.log.length; i++) {
@@ -48,10 +48,19 @@ export function timelineFromStored(
     }
     tl.frontier = r.frontier;
     tl.port.frontier = r.frontier;
-    tl.exit = r.exit;
   }
+  tl.exit = r.exit;
+  tl.endUnknown = r.endUnknown ?? false;
   for (let i = 0; i < s.output.length; i++) tl.output.append(s.output.icountAt(i), s.output.byteAt(i));
   tl.output.high = r.outputHigh;
+  if (r.outputDropped) tl.output.dropped = { ...r.outputDropped };
+  // The periodic state hashes, as first reached (an exported file carries them); sessions
+  // stored before the hashes were have only their file's, if imported.
+  const hashes = s.hashes.length > 0 ? s.hashes : r.replayOnly && r.expectedHashes ? decodeHashes(r.expectedHashes) : [];
+  for (const h of hashes) {
+    const last = tl.stateHashes[tl.stateHashes.length - 1];
+    if (h.icount > 0 && h.icount <= r.frontier && (!last || h.icount > last.icount)) tl.stateHashes.push({ icount: h.icount, logIndex: h.logIndex, hash: h.hash });
+  }
 
   const m = tl.machine;
   const snaps = tl.snapshots;

@@ -78,6 +78,9 @@ export function benchCore(): { name: string; value: number; unit: string }[] {
     );
     const elf = 'examples/build/compute-bench.elf';
     if (existsSync(elf)) out.push({ name: `compute-bench.elf, ${mode} (CPU time)`, value: measureElf(elf, translate).cpu, unit: 'MIPS' });
+    // System code: timer ticks, traps, CSR instructions every ~45 instructions.
+    const rtos = 'examples/build/rtos-bench.elf';
+    if (existsSync(rtos)) out.push({ name: `rtos-bench.elf, ${mode} (CPU time)`, value: measureElf(rtos, translate).cpu, unit: 'MIPS' });
   }
   return out;
 }

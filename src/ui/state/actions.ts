@@ -5,7 +5,8 @@
 import type { EngineClient } from '../engine/client';
 import type { SessionInfo, SourceLineInfo, WatchpointInfo, StopInfo, PeekInfo } from '../../../workers/api';
 import { useIde, applyEvents, resetForSession, notify, addMarker, capConsole, engineBusy, commitStop, setConsoleMarks } from './store';
-import { errorText, Symbols } from '../format';
+import { errorText, Symbols, fmtCount } from '../format';
+import { installUnloadGuard, noteFrontier, takeReached } from './unload';
 import { buildListing } from './listing';
 import { decode } from '../../isa';
 
@@ -26,11 +27,16 @@ export function attachEngine(client: EngineClient): void { engine = client; }
 /** Subscribes to the worker and opens the last session, or the default example on first start. */
 export async function startIde(client: EngineClient, defaultExample: () => Promise<void>): Promise<void> {
   engine = client;
+  installUnloadGuard();
   await client.listen((events) => {
     if (applyEvents(events)) scheduleRefresh();
-    // A session loaded by a script (window.rewind) is projected like one the IDE loaded.
     for (const e of events) {
+      // A session loaded by a script (window.rewind) is projected like one the IDE loaded.
       if (e.type === 'session' && e.session && e.session.id !== projectedId && !loading) void afterLoad(e.session);
+      // How far a running recording got, for the notice after a reload or crash.
+      if (e.type === 'position' && (e.running === 'continue' || e.running === 'step') && e.position.mode === 'recording' && projectedId !== null) {
+        noteFrontier(projectedId, e.position.frontier);
+      }
     }
   });
   try {
@@ -107,13 +113,14 @@ async function refreshOnce(): Promise<void> {
   const api = engineClient().api;
   const seq = ++refreshSeq;
   try {
-    const [regs, text, info, snaps] = await Promise.all([api.registers(), api.consoleText(), api.infoReplay(), api.snapshots()]);
+    const [regs, text, info, snaps, dropped] = await Promise.all([api.registers(), api.consoleText(), api.infoReplay(), api.snapshots(), api.outputDropped()]);
     if (seq !== refreshSeq || engineBusy()) return;
     void refreshConsoleMarks(regs.icount, info.frontier).catch(() => { /* markers are a convenience; the next stop asks again */ });
     useIde.setState((s) => ({
       previousRegisters: s.registers && s.registers.icount !== regs.icount ? s.registers : s.previousRegisters,
       registers: regs,
       consoleText: capConsole(text),
+      outputDropped: dropped,
       info,
       replayBreak: info.replayBreak,
       snapshots: snaps.map((x) => x.icount),
@@ -156,6 +163,7 @@ async function afterLoad(session: SessionInfo): Promise<void> {
   projectedId = session.id;
   marksRead = null;
   resetForSession(session);
+  if (session.recovered) notifyRecovered(session, session.recovered.icount);
   const api = engineClient().api;
   if (session.source) {
     const lineMap = await api.lineMap();
@@ -264,12 +272,33 @@ export async function deleteSession(id: string): Promise<void> {
   await refreshSessions();
 }
 
+/** The session was opened from a recording the page left while it ran (reload, crash, closed tab). */
+function notifyRecovered(session: SessionInfo, icount: number): void {
+  const reached = takeReached(session.id);
+  const lost = reached !== null && reached > icount ? ` (the recording had reached about ${fmtCount(reached)})` : '';
+  notify('warning', `"${session.name}" recovered up to instruction count ${fmtCount(icount)}${lost}: the page closed while it was recording. Continue records on from there.`, { sticky: true });
+}
+
 // ------------------------------------------------------------------ motion
 
 type Motion = 'continueForward' | 'step' | 'reverseStep' | 'reverseContinue';
 
+/**
+ * A session kept in memory only (the first-start preview) is stored before it records anything,
+ * so a reload or crash does not lose the run.
+ */
+async function ensureStored(): Promise<void> {
+  const s = useIde.getState().session;
+  if (!s || s.persisted) return;
+  try {
+    const info = await engineClient().api.save();
+    if (useIde.getState().session?.id === info.id) useIde.setState({ session: info });
+  } catch { /* no storage here: the session stays in memory, and leaving warns */ }
+}
+
 export async function motion(op: Motion): Promise<StopInfo | undefined> {
   if (!useIde.getState().session) return undefined;
+  if (op === 'continueForward' || op === 'step') await ensureStored();
   return guarded(label(op), () => engineClient().api[op]());
 }
 
@@ -315,6 +344,7 @@ async function withTempBreakpoint(addr: number, op: 'continueForward' | 'reverse
 export async function stepOver(): Promise<void> {
   const pos = useIde.getState().position;
   if (!pos) return;
+  await ensureStored();
   await guarded('Step over', async () => {
     const { size, call } = await callAt(pos.pc);
     if (!call) return engineClient().api.step();

@@ -5,13 +5,13 @@
 import { create } from 'zustand';
 import type {
   EngineEvent, OperationKind, PositionInfo, RegistersInfo, SessionInfo, SourceLineInfo, StopInfo,
-  WatchpointInfo, InfoReplayResult, DiagnosticInfo, StoredSessionSummary, ConsoleMarks,
+  WatchpointInfo, InfoReplayResult, DiagnosticInfo, StoredSessionSummary, ConsoleMarks, StoredInfo,
 } from '../../../workers/api';
 
 export type MarkerKind = 'breakpoint' | 'watchpoint' | 'replay-break' | 'exit' | 'output' | 'input' | 'snapshot';
 export interface TimelineMarker { icount: number; kind: MarkerKind; label: string }
 
-export interface Notice { level: 'error' | 'warning' | 'info'; message: string; id: number }
+export interface Notice { level: 'error' | 'warning' | 'info'; message: string; id: number; sticky: boolean }
 
 export interface ProgressInfo { op: OperationKind; phase: string; done: number; total: number }
 
@@ -46,26 +46,46 @@ export interface IdeState {
   storedSessions: StoredSessionSummary[];
   notices: Notice[];
   memoryAddress: number;
+  /** What of the current session is committed to IndexedDB (the worker's `stored` events). */
+  stored: StoredInfo | null;
+  /** Console output the worker did not keep (past its limit), if any. */
+  outputDropped: { fromIcount: number; bytes: number } | null;
 }
 
 const initial: IdeState = {
   session: null, position: null, running: null, busy: null, lastStop: null, progress: null, waitingInput: false,
   registers: null, previousRegisters: null, consoleText: '', info: null, markers: [], snapshots: [],
   breakpoints: [], watchpoints: [], replayBreak: null, lineMap: [], diagnostics: [], sourceText: '', sourceName: '', sourceDirty: false,
-  listing: null, storedSessions: [], notices: [], memoryAddress: 0x80000000,
+  listing: null, storedSessions: [], notices: [], memoryAddress: 0x80000000, stored: null, outputDropped: null,
 };
 
 export const useIde = create<IdeState>(() => initial);
 
 let noticeId = 0;
-export function notify(level: Notice['level'], message: string): void {
-  const n: Notice = { level, message, id: ++noticeId };
-  useIde.setState((s) => ({ notices: [...s.notices.slice(-3), n] }));
-  if (level !== 'error') setTimeout(() => dismiss(n.id), 6000);
+/** Shows a notice; errors and `sticky` ones stay until dismissed, others for 6 s. */
+export function notify(level: Notice['level'], message: string, options: { sticky?: boolean } = {}): void {
+  const sticky = level === 'error' || options.sticky === true;
+  const n: Notice = { level, message, id: ++noticeId, sticky };
+  // The oldest transient notices give way first.
+  useIde.setState((s) => {
+    const list = [...s.notices, n];
+    while (list.length > 4) {
+      const i = list.findIndex((x) => !x.sticky);
+      list.splice(i >= 0 ? i : 0, 1);
+    }
+    return { notices: list };
+  });
+  if (!sticky) setTimeout(() => dismiss(n.id), 6000);
 }
 export function dismiss(id: number): void {
   useIde.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
 }
+
+/** The latest `stored` report of each session (a closing session's last writes report late). */
+const storedBySession = new Map<string, StoredInfo>();
+
+export function storedOf(sessionId: string): StoredInfo | null { return storedBySession.get(sessionId) ?? null; }
+let storedShownAt = -Infinity;
 
 const MAX_MARKERS = 5000;
 
@@ -203,11 +223,21 @@ export function applyEvents(events: EngineEvent[]): boolean {
       case 'storage':
         notify(e.level, e.message);
         break;
+      case 'stored':
+        storedBySession.delete(e.sessionId);
+        storedBySession.set(e.sessionId, e.stored);
+        if (storedBySession.size > 8) storedBySession.delete(storedBySession.keys().next().value!);
+        // The panel follows at most once a second while recording (beforeunload reads storedOf).
+        if (useIde.getState().session?.id === e.sessionId && (!e.stored.pending || performance.now() - storedShownAt >= 1000)) {
+          storedShownAt = performance.now();
+          useIde.setState({ stored: e.stored });
+        }
+        break;
       case 'session':
         if (e.session) {
           useIde.setState({
             session: e.session, position: e.session.position, breakpoints: e.session.breakpoints,
-            watchpoints: e.session.watchpoints, replayBreak: e.session.replayBreak,
+            watchpoints: e.session.watchpoints, replayBreak: e.session.replayBreak, stored: storedOf(e.session.id),
           });
         }
         break;
@@ -227,5 +257,6 @@ export function resetForSession(session: SessionInfo): void {
     session, position: session.position, lastStop: null, running: null, progress: null, waitingInput: false,
     registers: null, previousRegisters: null, consoleText: '', markers: [], snapshots: [],
     breakpoints: session.breakpoints, watchpoints: session.watchpoints, replayBreak: session.replayBreak,
+    stored: storedOf(session.id), outputDropped: null,
   });
 }

@@ -111,15 +111,20 @@ describe.skipIf(!ok)('gdb on QEMU record/replay and on Rewind: the same stops', 
       'monitor replay_break 20', 'continue', ...PROBE,
       // QEMU's replay_seek answers before the seek ends (it restarts the VM with a replay
       // break); Rewind's answers when it has arrived. Give QEMU a moment.
-      'monitor replay_seek 7', 'shell sleep 1', 'maintenance flush register-cache', ...PROBE,
+      'monitor replay_seek 7', 'echo @@CACHED\\n', 'p/x $pc',
+      'shell sleep 1', 'maintenance flush register-cache', ...PROBE,
       'monitor replay_break 9', 'continue', ...PROBE,
       'monitor replay_break 5',
       'monitor help replay_seek',
     ]);
     const expected = [stop(WATCH.LOOP_END, 20), stop(0x80000004, 7), stop(WATCH.STORE, 9)];
+    // QEMU says nothing about it; Rewind says so in the monitor output.
+    expect(r.rewind).toContain('[at instruction count 7; gdb shows the registers of instruction count 20 until its next stop');
     expect(r.qemuStops).toEqual(expected);
     expect(r.rewindStops).toEqual(expected);
     for (const out of [r.qemu, r.rewind]) {
+      // gdb keeps the registers of its last stop after a monitor command, on both: the pc of 20.
+      expect(out).toMatch(/@@CACHED\n\$\d+ = 0x80000018\n/);
       expect(out).toMatch(/^(Replaying|Recording) execution '[^']+': instruction count = 0\r?$/m);
       expect(out).toContain('cannot set breakpoint at the instruction in the past');
       expect(out).toContain('replay_seek icount -- replay execution to the specified instruction count');

@@ -171,6 +171,81 @@ describe.skipIf(!ok)('Rewind gdbserver under gdb-multiarch', () => {
     expect(out).toContain("unknown command: 'frobnicate'");
   }, TIMEOUT);
 
+  it('after monitor replay_seek, continue, stepi and the reverse commands start from the new position', async () => {
+    // A complete recording, so that seeks go both ways. EXIT plays the issue's `done`.
+    const elf = watchProgram();
+    const tl = new Timeline(readElf(elf), { name: 'watch', live: fixedInputs });
+    complete(tl.continueForward());
+    complete(tl.seek(0));
+    const server = await startRewind(elf, 'watch', tl);
+    try {
+      const hex = (n: number): string => `0x${n.toString(16)}`;
+      const r = await withTempFile('watch.elf', elf, (path) => runGdb(server.server.port, [
+        `break *${hex(WATCH.EXIT)}`,
+        'continue', ...PROBE,
+        'monitor replay_seek 0',
+        'echo @@AFTER-SEEK\\n', 'p/x $pc', `x/1wx ${hex(WATCH.DATA)}`,
+        // The issue's case: gdb believes it is at `done` (a breakpoint it steps over) but the
+        // target is at 0: the continue must stop at `done` again, not run to the end.
+        'continue', ...PROBE,
+        'monitor replay_seek 7',
+        'stepi', ...PROBE, 'p/x $t0',
+        'reverse-stepi', ...PROBE,
+        'monitor replay_seek 20',
+        'reverse-stepi', ...PROBE,
+        `break *${hex(WATCH.STORE)}`,
+        'monitor replay_seek 20',
+        'reverse-continue', ...PROBE,
+        'monitor replay_seek 3',
+        'continue', ...PROBE,
+        'delete',
+        `watch *(int*)${hex(WATCH.DATA)}`,
+        'monitor replay_seek 8',
+        'continue', ...PROBE,
+      ], { elf: path }));
+      const out = r.stdout;
+      expect(parseStops(out)).toEqual([
+        stop(WATCH.EXIT, 29), stop(WATCH.EXIT, 29),
+        stop(0x80000008, 8), stop(0x80000004, 7),
+        stop(WATCH.LOAD + 4, 19),
+        stop(WATCH.STORE, 17),
+        stop(WATCH.STORE, 9),
+        stop(WATCH.LOAD, 10),
+      ]);
+      // Right after the seek, memory is read from position 0 (nothing stored yet), while gdb
+      // still shows the pc it cached at its last stop, and the monitor output says so.
+      const after = out.slice(out.indexOf('@@AFTER-SEEK'));
+      expect(after).toMatch(/^@@AFTER-SEEK\n\$\d+ = 0x8000001c\n0x80001000:\t0x00000000\n/);
+      expect(out).toContain("[at instruction count 0; gdb shows the registers of instruction count 29 until its next stop or 'maintenance flush register-cache'.");
+      // After stepi from 7, t0 holds 1 (addi t0, zero, 1 ran): registers are the new ones.
+      expect(out).toMatch(/\$\d+ = 0x1\n/);
+      // The watchpoint: instruction 9 (just after the seek target) stores 1, shown as usual.
+      expect(out).toMatch(/Old value = 0\nNew value = 1\n/);
+    } finally {
+      await server.server.close();
+    }
+  }, TIMEOUT);
+
+  it("with gdb's register cache flushed after monitor commands (hookpost-monitor), the new registers show at once", async () => {
+    const elf = watchProgram();
+    const tl = new Timeline(readElf(elf), { name: 'watch', live: fixedInputs });
+    complete(tl.continueForward());
+    const server = await startRewind(elf, 'watch', tl);
+    try {
+      const r = await runGdb(server.server.port, [
+        'define hookpost-monitor', 'maintenance flush register-cache', 'end',
+        'monitor replay_seek 7',
+        'echo @@AFTER-SEEK\\n', 'info registers pc', 'p/x $t1',
+        `break *0x${WATCH.LOOP_END.toString(16)}`,
+        'continue', ...PROBE,
+      ]);
+      expect(r.stdout).toMatch(/@@AFTER-SEEK\npc +0x80000004\t0x80000004\n\$\d+ = 0x80001000\n/);
+      expect(parseStops(r.stdout)).toEqual([stop(WATCH.LOOP_END, 12)]);
+    } finally {
+      await server.server.close();
+    }
+  }, TIMEOUT);
+
   it('continue to the guest exit ends the log; reverse execution goes on from there', async () => {
     const { out, stops } = await watchSession([
       'continue', ...PROBE,

@@ -49,17 +49,18 @@ export async function runQemuReplay(elfPath: string, exitStore: number, inputPat
   const dir = mkdtempSync(join(tmpdir(), 'rewind-qemu-'));
   const sock = join(dir, 'gdb.sock');
   const stdin = inputPath === undefined ? 'ignore' : openSync(inputPath, 'r');
+  const stdoutPath = join(dir, 'stdout');   // a file, not a pipe: see process.ts
+  const stdout = openSync(stdoutPath, 'w');
   const child = spawn(QEMU, [
     '-M', 'virt', '-bios', 'none', '-nographic',
     '-icount', `shift=0,sleep=off,rr=record,rrfile=${join(dir, 'replay.bin')}`,
     '-serial', 'stdio', '-monitor', 'none',
     '-chardev', `socket,id=gdb0,path=${sock},server=on,wait=off`, '-gdb', 'chardev:gdb0', '-S',
     '-kernel', elfPath,
-  ], { stdio: [stdin, 'pipe', 'pipe'] });
+  ], { stdio: [stdin, stdout, 'pipe'] });
   if (typeof stdin === 'number') closeSync(stdin);
-  const out: Buffer[] = [];
+  closeSync(stdout);
   const err: Buffer[] = [];
-  child.stdout?.on('data', (b: Buffer) => out.push(b));
   child.stderr?.on('data', (b: Buffer) => err.push(b));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -78,7 +79,7 @@ export async function runQemuReplay(elfPath: string, exitStore: number, inputPat
     expectReply(await gdb.request(`z0,${exitStore.toString(16)},4`), 'OK', 'removing the breakpoint');
     gdb.send('c'); // QEMU exits when the store reaches the test device
     const exitCode = await exited;
-    return { stdout: Buffer.concat(out), exitCode, icount: before + 1 };
+    return { stdout: readFileSync(stdoutPath), exitCode, icount: before + 1 };
   } catch (e) {
     child.kill('SIGKILL');
     await exited;
@@ -202,7 +203,8 @@ export async function runQemuTrace(elfPath: string, inputPath: string | undefine
   const log = join(dir, 'exec.log');
   try {
     const { stdout, stderr, exitCode } = await runProcess(QEMU, ['-M', 'virt', '-bios', 'none', '-nographic', '-icount', 'shift=0,sleep=off',
-      '-serial', 'stdio', '-monitor', 'none', '-singlestep', '-d', 'exec,nochain', '-D', log, '-kernel', elfPath], inputPath, timeoutMs);
+      '-serial', 'stdio', '-monitor', 'none', '-singlestep', '-d', 'exec,nochain', '-D', log, '-kernel', elfPath], inputPath, timeoutMs,
+      undefined, { stdoutToFile: true });
     if (exitCode === null) throw new Error(`QEMU did not finish in ${timeoutMs} ms\nQEMU stderr: ${stderr}`);
     let icount = 0;
     for (const line of readFileSync(log, 'latin1').split('\n')) {

@@ -35,7 +35,7 @@ describe('SiFive test device', () => {
     expect(run(load(9, TEST, E.lb)).m.readCsr(0x342)).toBe(5);
     expect(run(load(9, TEST, E.lw)).m.readCsr(0x342)).toBe(0);
   });
-  it('other values are ignored; 0x7777 resets the machine (image reloaded, clock runs on)', () => {
+  it('other values are ignored; 0x7777 resets the machine (image reloaded, the clock runs on)', () => {
     expect(run(store(TEST, 0x1234)).r).toEqual({ kind: 'limit' });
     const m = boot([E.addi(9, 9, 1), ...store(RAM_BASE + 0x100, 7), ...store(TEST, 0x7777), E.jal(0, 0)]);
     m.writeMemory(RAM_BASE + 0x200, new Uint8Array([5]));
@@ -47,6 +47,24 @@ describe('SiFive test device', () => {
     m.run(17 + 6 + 1);
     expect(m.pc).toBe(RAM_BASE + 4);
     expect(m.x[9]).toBe(1);
+  });
+  it('0x7777: mtime starts again from 0 at the reset, mtimecmp is kept and re-armed (QEMU 7.2 aclint reset)', () => {
+    const cmp = [...store(0x2004000, 30), ...store(0x2004004, 0)];
+    const m = boot([...cmp, ...store(TEST, 0x7777), E.jal(0, 0)]);
+    m.icount = 1050;
+    const resetAt = 1050 + cmp.length + 5;   // the position after the reset store
+    const word = (a: number) => new DataView(m.readMemory(a, 4).buffer).getUint32(0, true);
+    m.run(resetAt);
+    expect(m.pc).toBe(0x1000);
+    expect(word(0x200bff8)).toBe(0);
+    expect(word(0x2004000)).toBe(30);
+    expect(m.readCsr(0xb00)).toBe(resetAt);   // mcycle runs on
+    expect(m.readCsr(0x344) & 0x80).toBe(0);   // mtimecmp 30 > mtime 0
+    const tick = (Math.floor(resetAt / 100) + 1) * 100;   // mtime counts whole ticks from the reset
+    m.run(tick - 1);
+    expect(word(0x200bff8)).toBe(0);
+    m.run(tick);
+    expect(word(0x200bff8)).toBe(1);
   });
 });
 

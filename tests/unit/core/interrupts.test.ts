@@ -20,29 +20,94 @@ function machine(code: E.Insn[], handler: E.Insn[] = [E.jal(0, 0)]) {
   return m;
 }
 
+/** Position of the last instruction of `parts` run from `start` (default: the entry, after the 6-instruction reset vector). */
+const lastAt = (...parts: E.Insn[][]): number => endAt(6, ...parts);
+const endAt = (start: number, ...parts: E.Insn[][]): number => start + parts.reduce((n, p) => n + p.length, 0) - 1;
+
 describe('CLINT timer interrupt', () => {
-  it('is taken at the first position where mtime >= mtimecmp (icount / 100)', () => {
-    const code = [...store(MTIMECMP + 4, 0), ...store(MTIMECMP, 3), ...enable(0x80)];
+  // QEMU 7.2 (riscv_aclint_mtimer_write_timecmp) arms its timer when mtimecmp is written at position w:
+  // deadline = (w + 1) + (mtimecmp - mtime(w + 1)) * 100 ns, where w + 1 is the virtual time the store sees.
+  it('is armed when mtimecmp is written: taken at the write position + (mtimecmp - mtime) * 100', () => {
+    const hi = store(MTIMECMP + 4, 0), lo = store(MTIMECMP, 3);
+    const code = [...hi, ...lo, ...enable(0x80)];
+    const deadline = lastAt(hi, lo) + 1 + 300;   // mtime is 0 at the write
+    expect(deadline % 100).not.toBe(0);         // later than mtimecmp * 100
     const m = machine(code);
-    expect(m.run(1000).kind).toBe('limit');
+    m.run(deadline - 1);
+    expect(m.pc).toBe(RAM_BASE + 4 * code.length);
+    expect(m.readCsr(0x342)).toBe(0);
+    expect(m.readCsr(0x344) & 0x80).toBe(0);
+    m.run(deadline);
+    expect(m.pc).toBe(HANDLER);
     expect(m.readCsr(0x342)).toBe(0x80000007);
-    // trap entry happened exactly at position 300: the loop instruction at the end of code was next
-    const m2 = machine(code);
-    m2.run(299);
-    expect(m2.pc).toBe(RAM_BASE + 4 * code.length);
-    expect(m2.readCsr(0x342)).toBe(0);
-    m2.run(300);
-    expect(m2.pc).toBe(HANDLER);
-    expect(m2.readCsr(0x341)).toBe(RAM_BASE + 4 * code.length);
-    expect(m2.readCsr(0x343)).toBe(0);
-    expect(m2.readCsr(0x300) & 0x88).toBe(0x80);
+    expect(m.readCsr(0x341)).toBe(RAM_BASE + 4 * code.length);
+    expect(m.readCsr(0x343)).toBe(0);
+    expect(m.readCsr(0x300) & 0x88).toBe(0x80);
   });
-  it('mip.MTIP follows mtime >= mtimecmp without being enabled; writing mtimecmp clears it', () => {
+  it('the deadline keeps the phase of the write within its tick, for every phase', () => {
+    // mtimecmp = mtime + 2 written at w: the interrupt comes (mtimecmp - mtime(w + 1)) * 100 ns after the
+    // write, which is (w + 1) mod 100 ns after mtime reaches mtimecmp.
+    const read = [...li(5, MTIME), E.lw(8, 5, 0)], write = [E.addi(8, 8, 2), ...li(5, MTIMECMP), E.sw(8, 5, 0)];
+    const lateness = new Set<number>();
+    for (let start = 1000; start < 1100; start += 7) {
+      const m = machine([...read, ...write, ...enable(0x80)]);
+      m.icount = start;
+      const r = endAt(start, read), w = endAt(start, read, write);
+      const mtimeAtRead = Math.floor((r + 1) / 100);
+      const deadline = w + 1 + (mtimeAtRead + 2 - Math.floor((w + 1) / 100)) * 100;
+      m.run(deadline - 1);
+      expect(m.pc, `start ${start}`).not.toBe(HANDLER);
+      m.run(deadline);
+      expect(m.pc, `start ${start}`).toBe(HANDLER);
+      lateness.add(deadline - (mtimeAtRead + 2) * 100);
+    }
+    expect(Math.min(...lateness)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...lateness)).toBeLessThan(100);
+    expect(lateness.size).toBeGreaterThan(10);
+  });
+  it('a write of mtimecmp <= mtime raises MTIP for the very next instruction', () => {
+    const later = store(MTIMECMP, 1000), now = store(MTIMECMP, 50);   // mtime is 50 at 5000
+    const m = machine([...later, E.csrrs(8, 0x344, 0), ...now, E.csrrs(9, 0x344, 0)]);
+    m.icount = 5000;
+    m.run(endAt(5000, later, [0], now, [0]) + 1);
+    expect(m.x[8]! & 0x80).toBe(0);
+    expect(m.x[9]! & 0x80).toBe(0x80);
+  });
+  it('mip.MTIP is raised between instructions: a csrr of mip at the position before the deadline reads 0', () => {
+    // poll: csrr x8, mip; andi x8, x8, 0x80; beq x8, x0, poll — padded so a csrr falls on each phase of 3
+    for (let pad = 0; pad < 3; pad++) {
+      const arm = [...store(MTIMECMP, 1), ...Array.from({ length: pad }, () => E.addi(0, 0, 0))];
+      const poll = [E.csrrs(8, 0x344, 0), E.andi(8, 8, 0x80), E.beq(8, 0, -8)];
+      const m = machine([...arm, ...poll, E.addi(9, 0, 1)]);
+      const deadline = lastAt(store(MTIMECMP, 1)) + 1 + 100;
+      const first = lastAt(arm) + 1;   // position of the first csrr
+      const seen = first + 3 * Math.ceil((deadline - first) / 3);   // first csrr at or after the deadline
+      m.run(seen + 3);
+      expect(m.x[9], `pad ${pad}`).toBe(0);
+      m.run(seen + 4);
+      expect(m.x[9], `pad ${pad}`).toBe(1);
+    }
+  });
+  it('mip.MTIP without being enabled; writing a later mtimecmp clears it', () => {
     const m = machine([...store(MTIMECMP, 2), E.csrrs(8, 0x344, 0)]);
     step(m, 6);
     expect(m.x[8]).toBe(0);
-    m.run(200);
+    const deadline = lastAt(store(MTIMECMP, 2)) + 1 + 200;
+    m.run(deadline - 1);
+    expect(m.readCsr(0x344) & 0x80).toBe(0);
+    m.run(deadline);
     expect(m.readCsr(0x344) & 0x80).toBe(0x80);
+  });
+  it('a write of mtime re-arms the timer from the new mtime (QEMU re-runs write_timecmp for the hart)', () => {
+    // mtimecmp = 50 (deadline ~5000), then mtime := 40 at position ~1020: 10 ticks later, i.e. ~2020.
+    const cmp = store(MTIMECMP, 50), time = store(MTIME, 40);
+    const m = machine([...cmp, ...time, ...enable(0x80)]);
+    m.icount = 1000;
+    const deadline = endAt(1000, cmp, time) + 1 + (50 - 40) * 100;
+    m.run(deadline - 1);
+    expect(m.pc).not.toBe(HANDLER);
+    m.run(deadline);
+    expect(m.pc).toBe(HANDLER);
   });
   it('mtime reads floor((icount + bias) / 100); writes move it (QEMU time_delta) and the timer with it', () => {
     const m = machine([...load(8, MTIME), ...store(MTIME, 1000), ...load(9, MTIME), E.csrrs(10, 0xc01, 0), ...store(MTIMECMP, 1001), ...enable(0x80)]);
@@ -134,10 +199,11 @@ describe('WFI', () => {
     const code = [...store(MTIMECMP, 50), ...enable(0x80), E.wfi(), E.addi(9, 0, 1)];
     const m = machine(code, [...load(8, MTIME), E.jal(0, 0)]);
     const wfiAt = 6 + code.length - 2;
+    const deadline = lastAt(store(MTIMECMP, 50)) + 1 + 5000;
     m.run(wfiAt + 1);
     expect(m.halted).toBe(false);
     expect(m.pc).toBe(HANDLER);
-    expect(m.bias).toBe(5000 - (wfiAt + 1));
+    expect(m.bias).toBe(deadline - (wfiAt + 1));
     expect(m.readCsr(0x341)).toBe(RAM_BASE + 4 * (code.length - 1));   // mepc = after the wfi
     step(m, 3);
     expect(m.x[8]).toBe(50);
@@ -176,6 +242,6 @@ describe('WFI', () => {
     const code = [...uartSetup, ...store(MTIMECMP, 1000), E.wfi()];
     const m = machine(code);
     expect(m.run(10_000).kind).toBe('idle');
-    expect(m.icount + m.bias).toBe(100_000);
+    expect(m.icount + m.bias).toBe(lastAt(uartSetup, store(MTIMECMP, 1000)) + 1 + 100_000);
   });
 });

@@ -55,6 +55,28 @@ describe('saveState / restoreState', () => {
     expect(b.saveState()).toEqual(a.saveState());
     expect(Buffer.compare(a.ram, b.ram)).toBe(0);
   });
+  it('the armed timer deadline is state: a restore between the mtimecmp write and the interrupt keeps its phase', () => {
+    // mtimecmp = 13 written at position ~1047 (mtime 10): QEMU's deadline is ~1047 + 300, not 1300.
+    const code = [...li(21, 0x2004000), E.addi(5, 0, 13), E.sw(5, 21, 0), E.addi(7, 0, 0x80), E.csrrs(0, 0x304, 7),
+      E.csrrsi(0, 0x300, 8), E.jal(0, 0)];
+    const a = boot(code);
+    a.writeMemory(HANDLER, E.assemble([E.jal(0, 0)]));
+    a.writeCsr(0x305, HANDLER);
+    a.icount = 1040;
+    a.run(1100);
+    const b = new Machine({ ramSize: 1 << 20 });
+    b.restoreState(a.saveState());
+    b.ram.set(a.ram);
+    const firstHandlerAt = (m: Machine): number => {
+      while (m.pc !== HANDLER) m.run(m.icount + 1);
+      return m.icount;
+    };
+    const at = firstHandlerAt(a);
+    expect(at % 100).not.toBe(0);
+    expect(at).toBeGreaterThan(1300);
+    expect(at).toBeLessThan(1400);
+    expect(firstHandlerAt(b)).toBe(at);
+  });
   it('restore after writing RAM in the other order still runs the restored code (decode cache)', () => {
     const a = boot([E.addi(5, 5, 1), E.jal(0, -4)]);
     a.run(100);

@@ -117,6 +117,49 @@ describe('exceptions', () => {
     expectTrap(m, 1, 0x20000, 0x20000);
     expect(m.icount).toBe(8);   // the faulting fetch counts as an instruction (docs/machine.md)
   });
+  it('execution from devices as QEMU 7.2 fetches: 2-byte reads through the bus with the device\'s access rules', () => {
+    const jump = (target: number) => {
+      const m = withHandler([E.jalr(0, 8, 0)]);
+      m.x[8] = target;
+      return m;
+    };
+    // SiFive test device: 2-byte reads return 0, an illegal instruction (QEMU measured: mtval 0)
+    for (const t of [0x100000, 0x100ffe]) {
+      const m = jump(t);
+      step(m, 2);
+      expectTrap(m, 2, t, 0);
+    }
+    // RTC, CLINT (MSWI and MTIMER) and PLIC take only 4-byte accesses: instruction access fault
+    for (const t of [0x101000, 0x2000000, 0x2004000, 0x200bff8, 0xc000000, 0x200c000, 0x10000008, 0]) {
+      const m = jump(t);
+      step(m, 2);
+      expectTrap(m, 1, t, t);
+    }
+    // UART: a 2-byte read returns the byte register, so its registers run as code.
+    // +2 IIR = 0x01 (c.nop), then +4 MCR = 0x08 (c.addi4spn with immediate 0: illegal, mtval 0x0008)
+    const m = jump(0x10000002);
+    step(m, 3);
+    expectTrap(m, 2, 0x10000004, 0x0008);
+    expect(m.icount).toBe(6 + 3);
+    // +6 MSR = 0xb0: c.addi4spn a2, sp, 72; then +8 is outside the UART's 8 bytes
+    const m2 = jump(0x10000006);
+    m2.x[2] = 1000;
+    step(m2, 3);
+    expect(m2.x[12]).toBe(1072);
+    expectTrap(m2, 1, 0x10000008, 0x10000008);
+  });
+  it('a fetch from the UART has the read\'s side effects, once per execution (not again after a breakpoint stop)', () => {
+    // IER = THRE interrupt enable: IIR reads 0x02 (THR empty pending) until read once, then 0x01.
+    const setIer = [...li(5, 0x10000000), E.addi(6, 0, 2), E.sb(6, 5, 1)];
+    const m = withHandler([...setIer, E.jalr(0, 8, 0)]);
+    m.x[8] = 0x10000002;
+    m.setBreakpoints([0x10000002]);
+    expect(m.run(1000)).toEqual({ kind: 'breakpoint', pc: 0x10000002 });
+    expect(m.readMemory(0x10000002, 1)[0]).toBe(0x02);   // the debugger peeks without side effects
+    step(m);   // executes 0x0002 (c.slli x0: a hint), reading IIR once
+    expect(m.pc).toBe(0x10000004);
+    expect(m.readMemory(0x10000002, 1)[0]).toBe(0x01);
+  });
   it('instruction access fault on the second half of a 32-bit instruction at the end of RAM', () => {
     const m = withHandler([E.jalr(0, 8, 0)]);
     const end = RAM_BASE + (1 << 20);

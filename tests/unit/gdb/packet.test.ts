@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  PacketReader, checksum, decodeBody, escapeBinary, framePacket, fromHex, hexToText, runLengthEncode, textToHex, toHex,
+  OVERLONG_PACKET, PacketReader, checksum, decodeBody, decodedLength, escapeBinary, framePacket, fromHex, hexToText,
+  runLengthEncode, textToHex, toHex, type ReaderEvent,
 } from '../../../src/gdb';
 import { le32Hex, parseHexNumber, parseLe32Hex } from '../../../src/gdb/packet';
 
@@ -55,6 +56,20 @@ describe('framing', () => {
     expect(runLengthEncode(long).length).toBeLessThan(40);
   });
 
+  it('counts the decoded length without decoding, and refuses to decode beyond a bound', () => {
+    const codes = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
+    for (const s of randomStrings(300)) {
+      const enc = runLengthEncode(s.replace(/[$#}*]/g, 'x'));
+      expect(decodedLength(codes(enc))).toBe(decodeBody(enc)!.length);
+      expect(decodedLength(codes(escapeBinary(s)))).toBe(s.length);
+    }
+    expect(decodedLength(codes('a*~'))).toBe(98);
+    expect(decodedLength(codes('a*'))).toBe(-1);
+    expect(decodeBody('a*~', 98)).toBe('a'.repeat(98));
+    expect(decodeBody('a*~', 97)).toBeNull();
+    expect(decodeBody('abc', 2)).toBeNull();
+  });
+
   it('rejects malformed escapes and runs', () => {
     expect(decodeBody('abc}')).toBeNull();
     expect(decodeBody('*!')).toBeNull(); // nothing to repeat
@@ -89,7 +104,7 @@ describe('PacketReader', () => {
     const r = new PacketReader(16);
     expect(r.push('$OK#00')).toEqual([{ kind: 'bad-checksum' }]);
     expect(r.push('$OK#zz')).toEqual([{ kind: 'bad-checksum' }]);
-    expect(r.push(framePacket('m' + '0'.repeat(40)))).toEqual([{ kind: 'oversized', length: 41 }]);
+    expect(r.push(framePacket('m' + '0'.repeat(40)))).toEqual([{ kind: 'oversized', length: 41, decodedLength: 41 }]);
     expect(r.push('$abc$OK#9a')).toEqual([{ kind: 'malformed' }, { kind: 'packet', data: 'OK' }]);
     expect(r.push(framePacket('abc}'))).toEqual([{ kind: 'malformed' }]);
     expect(r.push(framePacket('g'))).toEqual([{ kind: 'packet', data: 'g' }]);
@@ -102,6 +117,45 @@ describe('PacketReader', () => {
     events.push(...r.push('#00'));
     expect(events).toHaveLength(1);
     expect(['bad-checksum', 'oversized']).toContain(events[0]!.kind);
+    expect(r.decodedBytes).toBe(0);
+  });
+
+  it('answers a run-length bomb by counting it: nothing of it is decoded', () => {
+    const r = new PacketReader(0x4000);
+    // 16 KiB of packet that would expand to over 500 KiB.
+    const bomb = framePacket('X80001000,4000:a' + '*~'.repeat(0x1fe0));
+    const events: ReaderEvent[] = [];
+    for (let i = 0; i < 100; i++) events.push(...r.push(bomb));
+    expect(events).toHaveLength(100);
+    for (const ev of events) expect(ev).toEqual({ kind: 'oversized', length: bomb.length - 4, decodedLength: 16 + 0x1fe0 * 97 });
+    expect(r.decodedBytes).toBe(0);
+    // Within the bound, the same encoding decodes.
+    expect(r.push(framePacket('a*~'))).toEqual([{ kind: 'packet', data: 'a'.repeat(98) }]);
+    expect(r.decodedBytes).toBe(98);
+  });
+
+  it('gives up on a packet that never ends, and reads the next one', () => {
+    const r = new PacketReader(64);
+    const events: ReaderEvent[] = [];
+    events.push(...r.push('$'));
+    const chunk = 'a'.repeat(0x10000);
+    for (let sent = 0; sent <= OVERLONG_PACKET; sent += chunk.length) events.push(...r.push(chunk));
+    expect(events).toEqual([{ kind: 'overlong', length: OVERLONG_PACKET + 1 }]);
+    expect(r.inPacket).toBe(false);
+    expect(r.push(framePacket('g'))).toEqual([{ kind: 'packet', data: 'g' }]);
+  });
+
+  it('feed() stops right after an event when asked, so a transport can read no further', () => {
+    const r = new PacketReader(64);
+    const stream = framePacket('g') + '+' + framePacket('m0,4') + 'junk';
+    const seen: ReaderEvent[] = [];
+    const first = r.feed(stream, 0, (ev) => { seen.push(ev); return false; });
+    expect(first).toBe(framePacket('g').length);
+    expect(seen).toEqual([{ kind: 'packet', data: 'g' }]);
+    const second = r.feed(stream, first, (ev) => { seen.push(ev); return false; });
+    expect(second).toBe(first + 1);
+    expect(r.feed(stream, second, (ev) => { seen.push(ev); return true; })).toBe(stream.length);
+    expect(seen.slice(1)).toEqual([{ kind: 'ack' }, { kind: 'packet', data: 'm0,4' }]);
   });
 });
 

@@ -1,12 +1,14 @@
 // The protocol layer against the real replay session, without sockets.
 import { describe, expect, it } from 'vitest';
 import { TimelineTarget, framePacket, runLengthEncode, decodeBody, textToHex, PC_REGNUM, CSR_REGNUM_BASE } from '../../../src/gdb';
-import { StubClient, recordingTimeline, replayTimeline } from './harness';
+import { StubClient, parseOutput, recordingTimeline, replayTimeline } from './harness';
 import { encode } from '../../../src/isa';
 import { WATCH, assemble, elf32, watchProgram } from './program';
 
 const hex32 = (v: number): string => v.toString(16);
 const le = (v: number): string => (v >>> 0).toString(16).padStart(8, '0').match(/../g)!.reverse().join('');
+
+const parseOutputPackets = (out: string): string[] => parseOutput(out).packets;
 
 function client(elf = watchProgram()): StubClient {
   return new StubClient(new TimelineTarget(recordingTimeline(elf)));
@@ -279,11 +281,12 @@ describe('monitor commands', () => {
     expect(c.monitor('replay_break 0x1a')).toBe('');
     expect(c.ask('c')).toBe('T05thread:01;');
     expect(c.icount()).toBe(26);
-    expect(c.monitor('replay_seek 5')).toBe('');
+    expect(c.monitor('replay_seek 5')).toMatch(/^\[at instruction count 5; gdb shows the registers of instruction count 26 /);
     expect([c.icount(), c.pc()]).toEqual([5, 0x1014]);
     expect(c.monitor('info replay')).toBe("Replaying execution 'test': instruction count = 5\n");
     expect(c.monitor('replay_break 30')).toBe('');
     expect(c.monitor('replay_delete_break')).toBe('');
+    expect(c.ask('g')).toMatch(/^[0-9a-f*]/); // gdb refetching: its view is current again
     expect(c.request('c').at(-1)).toBe('T05thread:01;replaylog:end;');
     expect(c.monitor('replay_seek 1000')).toMatch(/cannot seek to 1000/);
     expect(c.icount()).toBe(33);
@@ -295,6 +298,152 @@ describe('monitor commands', () => {
     expect(c.monitor('help replay_seek')).toBe('replay_seek icount -- replay execution to the specified instruction count\n');
     expect(c.monitor('info')).toBe('info replay  -- show record/replay information\n');
     expect(c.ask('qRcmd,zz')).toBe('E01');
+  });
+});
+
+describe('after a monitor command moved the target (gdb still holds the registers of its last stop)', () => {
+  /** At the breakpoint on LOOP_END, position 12, as gdb saw it. */
+  function atLoopEnd(c: StubClient, type = 0): void {
+    expect(c.ask(`Z${type},${hex32(WATCH.LOOP_END)},4`)).toBe('OK');
+    expect(c.ask('c')).toBe(`T05thread:01;${type === 0 ? 'swbreak' : 'hwbreak'}:;`);
+    expect(c.icount()).toBe(12);
+  }
+
+  it('the first continue stops one instruction on, marked so that gdb carries on from a state it knows', () => {
+    const c = client();
+    atLoopEnd(c, 1);
+    const notice = c.monitor('replay_seek 7');
+    expect(notice).toContain('[at instruction count 7; gdb shows the registers of instruction count 12 until its next stop');
+    // gdb steps over "its" breakpoint at LOOP_END (removed) and resumes: no breakpoint is
+    // missed, the stop is at 8 and looks like a breakpoint trap with no breakpoint there.
+    expect(c.ask(`z1,${hex32(WATCH.LOOP_END)},4`)).toBe('OK');
+    expect(c.ask('vCont;c:1')).toBe('T05thread:01;swbreak:;');
+    expect([c.icount(), c.pc()]).toEqual([8, 0x80000008]);
+    expect(c.ask(`Z1,${hex32(WATCH.LOOP_END)},4`)).toBe('OK');
+    expect(c.ask('vCont;c')).toBe('T05thread:01;hwbreak:;');
+    expect(c.icount()).toBe(12);
+    // The instruction after the seek target at a breakpoint: that breakpoint is the stop.
+    expect(c.monitor('replay_seek 11')).toContain('[at instruction count 11;');
+    expect(c.ask('c')).toBe('T05thread:01;hwbreak:;');
+    expect(c.icount()).toBe(12);
+    // At the replay break: a plain stop, as a continue gives there.
+    c.monitor('replay_seek 3');
+    expect(c.monitor('replay_break 4')).toBe('');
+    expect(c.ask('c')).toBe('T05thread:01;');
+    expect(c.icount()).toBe(4);
+    expect(c.timeline.replayBreak).toBe(4);
+  });
+
+  it('needs no resync when the target did not move, or once gdb fetched the registers again', () => {
+    const c = client();
+    atLoopEnd(c);
+    expect(c.monitor('replay_seek 12')).toBe(''); // where gdb is: nothing to say
+    expect(c.ask('c')).toBe('T05thread:01;swbreak:;');
+    expect(c.icount()).toBe(16);
+    expect(c.monitor('replay_seek 3')).toContain('[at instruction count 3;');
+    expect(c.monitor('info replay')).toBe("Replaying execution 'test': instruction count = 3\n"); // said once
+    c.ask('g'); // e.g. after 'maintenance flush register-cache'
+    expect(c.ask('c')).toBe('T05thread:01;swbreak:;');
+    expect(c.icount()).toBe(12);
+  });
+
+  it('steps and reverse motions after a seek are the usual ones', () => {
+    const c = client();
+    expect(c.request('c').at(-1)).toBe('T05thread:01;replaylog:end;');
+    c.monitor('replay_seek 7');
+    expect(c.ask('s')).toBe('T05thread:01;');
+    expect(c.icount()).toBe(8);
+    c.monitor('replay_seek 20');
+    expect(c.ask('bs')).toBe('T05thread:01;');
+    expect(c.icount()).toBe(19);
+    expect(c.ask(`Z0,${hex32(WATCH.STORE)},4`)).toBe('OK');
+    c.monitor('replay_seek 20');
+    expect(c.ask('bc')).toBe('T05thread:01;swbreak:;');
+    expect(c.icount()).toBe(17);
+  });
+
+  it('a watched access by the instruction right after the seek target is the stop, not skipped', () => {
+    const c = client();
+    expect(c.request('c').at(-1)).toBe('T05thread:01;replaylog:end;');
+    const data = hex32(WATCH.DATA);
+    expect(c.ask(`Z2,${data},4`)).toBe('OK');
+    c.monitor('replay_seek 8'); // instruction 9 is the first store
+    expect(c.ask('c')).toBe(`T05thread:01;watch:${data};`);
+    expect([c.icount(), c.pc()]).toEqual([9, WATCH.STORE]);
+    expect(c.ask('s')).toBe('T05thread:01;'); // gdb's step over the watchpoint: it shows 10
+    c.monitor('replay_seek 9');
+    // Instruction 9 is a continue's own first instruction (not a hit), 10 (the load) writes nothing.
+    expect(c.ask('c')).toBe('T05thread:01;swbreak:;');
+    expect(c.icount()).toBe(10);
+    expect(c.ask('c')).toBe(`T05thread:01;watch:${data};`);
+    expect(c.icount()).toBe(13);
+  });
+
+  it('a gdb that knows neither swbreak nor hwbreak gets a plain stop', () => {
+    const c = client();
+    expect(c.ask('qSupported:multiprocess+')).toContain('PacketSize=');
+    c.monitor('replay_break 9');
+    expect(c.ask('c')).toBe('T05thread:01;');
+    c.monitor('replay_seek 3');
+    expect(c.ask('c')).toBe('T05thread:01;');
+    expect(c.icount()).toBe(4);
+  });
+});
+
+describe('bounded resources', () => {
+  it('answers run-length bombs with E1c without expanding them, and the session goes on', () => {
+    const c = client();
+    atFirstStore(c);
+    const before = c.stub.decodedBytes;
+    // Within PacketSize as sent, over 500 KiB once expanded.
+    const bomb = framePacket(`X${hex32(WATCH.DATA)},4000:a` + '*~'.repeat(0x1fe0));
+    for (let i = 0; i < 200; i++) expect(c.raw(bomb)).toEqual({ acks: '+', packets: ['E1c'] });
+    expect(c.stub.decodedBytes).toBe(before);
+    expect(c.logs.at(-1)).toContain(`expands to ${16 + 0x1fe0 * 97} (run-length encoding), more than PacketSize 16384`);
+    expect(decodeBody(c.ask(`m${hex32(WATCH.DATA)},4`))).toBe(le(0));
+    // A legitimate run within the bound still decodes (a write at the frontier).
+    expect(c.ask(`X${hex32(WATCH.DATA)},4:a* `)).toBe('OK');
+    expect(decodeBody(c.ask(`m${hex32(WATCH.DATA)},4`))).toBe('61616161');
+  });
+
+  it('reads no further while the transport says its output is full', () => {
+    // As a socket that takes `room` bytes before its buffer counts as full.
+    let room = Number.POSITIVE_INFINITY; // the client's first request (qSupported) goes through
+    let written = (): number => 0;
+    const c = new StubClient(new TimelineTarget(recordingTimeline(watchProgram())), { outputFull: () => written() >= room });
+    written = () => c.out.length;
+    const requests = framePacket('m80000000,4') + framePacket('g') + framePacket('?');
+    c.out = '';
+    room = 0;
+    expect(c.stub.receive(requests)).toBe(0);
+    expect(c.out).toBe('');
+    room = 1;
+    const taken = c.stub.receive(requests);
+    expect(taken).toBe(framePacket('m80000000,4').length);
+    expect(c.stub.receive(requests.slice(taken))).toBe(0);
+    room = Number.POSITIVE_INFINITY;
+    expect(c.stub.receive(requests.slice(taken))).toBe(requests.length - taken);
+    expect(parseOutputPackets(c.out.replace(/\+/g, ''))).toHaveLength(3);
+  });
+
+  it('drops a client that floods packets while the target runs, or sends a packet that never ends', () => {
+    const loop = elf32(assemble([['jal', { rd: 0, jimm: 0 }]]));
+    const a = client(loop);
+    a.stub.receive(framePacket('c'));
+    expect(a.stub.running).toBe(true);
+    a.stub.receive(framePacket('m80000000,4').repeat(32));
+    expect(a.stub.ended).toBeNull();
+    a.stub.receive(framePacket('m80000000,4'));
+    expect(a.stub.ended).toBe('drop');
+    expect(a.stub.running).toBe(false);
+    expect(a.logs.at(-1)).toContain('more than 32 packets while the target runs');
+
+    const b = client(loop);
+    b.stub.receive('$');
+    const chunk = 'x'.repeat(0x10000);
+    for (let i = 0; i < 20 && !b.stub.ended; i++) b.stub.receive(chunk);
+    expect(b.stub.ended).toBe('drop');
+    expect(b.logs.at(-1)).toMatch(/a packet still without its end after \d+ bytes/);
   });
 });
 

@@ -1,49 +1,12 @@
 import 'fake-indexeddb/auto';
 import { describe, it, expect } from 'vitest';
 import { openDB } from 'idb';
-import { Timeline, complete, hashToHex } from '../../../src/replay';
-import {
-  Repository, SessionPersister, timelineFromStored, openRewindDB, PACK_PAGES, LOG_CHUNK_EVENTS,
-  type SessionRecord, type ProgramRecord,
-} from '../../../src/storage';
-import { asmImage, exampleImage, fixedInputs, SPIN_WRITER } from './fixtures';
-import type { ProgramImage } from '../../../src/core';
-
-let dbCounter = 0;
-function dbName(): string { return `rewind-test-${process.pid}-${dbCounter++}`; }
-
-function programRecord(id: string, image: ProgramImage): ProgramRecord {
-  return {
-    id,
-    image: { entry: image.entry, segments: image.segments.map((s) => ({ addr: s.addr, memSize: s.memSize, data: s.data.slice().buffer as ArrayBuffer })) },
-    symbols: [], source: null,
-  };
-}
-
-function recordOf(id: string, tl: Timeline): SessionRecord {
-  return {
-    id, name: tl.name, createdAt: 1, updatedAt: Date.now(), replayOnly: tl.replayOnly, ramSize: tl.machine.ramSize,
-    snapshotInterval: tl.interval, frontier: tl.frontier, exit: tl.exit, position: tl.icount, breakpoints: [...tl.breakpoints],
-    watchpoints: tl.watchpoints, replayBreak: tl.replayBreak, logEvents: 0, outputBytes: 0, outputHigh: tl.output.high,
-    expectedHashes: null, snapshotCount: 0, snapshotsDropped: false,
-  };
-}
-
-/** A recording timeline with a persister attached, as the worker sets it up. */
-function persisted(repo: Repository, id: string, image: ProgramImage, opts: { interval: number; budget?: number; ramSize?: number }) {
-  const tl = new Timeline(image, {
-    live: fixedInputs(), snapshotInterval: opts.interval, name: id,
-    ...(opts.budget !== undefined ? { memoryBudget: opts.budget } : {}), ...(opts.ramSize !== undefined ? { ramSize: opts.ramSize } : {}),
-  });
-  const notices: string[] = [];
-  const p = new SessionPersister(repo, id, tl.snapshots, { record: () => recordOf(id, tl), program: programRecord(id, image), log: tl.log, output: tl.output },
-    { logEvents: 0, outputBytes: 0, snapshotCount: 0, snapshotsDropped: false }, { delayMs: 5, notify: (_l, m) => notices.push(m) });
-  tl.snapshots.sink = p;
-  return { tl, p, notices };
-}
+import { complete, hashToHex } from '../../../src/replay';
+import { Repository, timelineFromStored, openRewindDB, PACK_PAGES, LOG_CHUNK_EVENTS } from '../../../src/storage';
+import { asmImage, exampleImage, fixedInputs, SPIN_WRITER, dbName, persisted } from './fixtures';
 
 describe('schema', () => {
-  it('upgrades a version 1 database to version 2, counting each session\'s snapshots', async () => {
+  it('upgrades a version 1 database to version 2, counting each session\'s snapshots, then to 3, where snapshots have their own database', async () => {
     const name = dbName();
     const v1 = await openRewindDB({ name, version: 1 });
     expect([...v1.objectStoreNames].sort()).toEqual(['logs', 'packs', 'pages', 'programs', 'sessions', 'snapshots']);
@@ -51,10 +14,11 @@ describe('schema', () => {
     const raw = v1 as unknown as { put(store: string, v: unknown): Promise<unknown> };
     await raw.put('sessions', { id: 'a', name: 'old', updatedAt: 5 });
     await raw.put('sessions', { id: 'b', name: 'older', updatedAt: 3 });
+    await raw.put('logs', { sessionId: 'a', stream: 'events', chunk: 0, count: 0, data: new ArrayBuffer(0) });
     for (const icount of [100, 200, 300]) await raw.put('snapshots', { sessionId: 'a', icount, keys: [] });
     await raw.put('snapshots', { sessionId: 'b', icount: 7, keys: [] });
     v1.close();
-    const v2 = await openRewindDB({ name });
+    const v2 = await openRewindDB({ name, version: 2 });
     expect(v2.version).toBe(2);
     const a = await v2.get('sessions', 'a');
     const b = await v2.get('sessions', 'b');
@@ -64,6 +28,17 @@ describe('schema', () => {
     const byUpdated = (await v2.getAllFromIndex('sessions', 'byUpdated')).map((r) => r.id);
     expect(byUpdated).toEqual(['b', 'a']);
     v2.close();
+    // v3: the snapshot stores leave (their overlays are recomputed from the logs, which stay).
+    const v3 = await openRewindDB({ name });
+    expect(v3.version).toBe(3);
+    expect([...v3.objectStoreNames].sort()).toEqual(['logs', 'programs', 'sessions']);
+    expect((await v3.get('sessions', 'a'))).toMatchObject({ name: 'old', snapshotCount: 0, snapshotsDropped: false });
+    expect(await v3.count('logs')).toBe(1);
+    v3.close();
+    const repo = await Repository.open({ name });
+    expect([...repo.snapshotDb.objectStoreNames].sort()).toEqual(['packs', 'pages', 'snapshots']);
+    expect(await repo.counts()).toEqual({ sessions: 2, snapshots: 0, pages: 0, packs: 0, logChunks: 1 });
+    repo.close();
   });
 });
 
@@ -80,17 +55,17 @@ describe('persisting a live session', () => {
     // Snapshot 0 is rebuilt from the image; every later one is stored.
     expect(counts.snapshots).toBe(tl.snapshots.count - 1);
     // Pages are packed a dozen per value; every pack value stays under 64 KiB.
-    const packs = await repo.db.getAll('packs');
+    const packs = await repo.snapshotDb.getAll('packs');
     for (const pk of packs) {
       expect(pk.data.byteLength).toBeLessThanOrEqual(PACK_PAGES * 4096);
       expect(pk.data.byteLength).toBeLessThan(64 * 1024);
     }
     // Content addressing: the number of stored pages equals the distinct non-zero overlay contents.
     const distinct = new Set<string>();
-    for (const s of await repo.db.getAll('snapshots')) for (const k of s.keys) if (k !== '') distinct.add(k);
+    for (const s of await repo.snapshotDb.getAll('snapshots')) for (const k of s.keys) if (k !== '') distinct.add(k);
     expect(counts.pages).toBe(distinct.size);
-    const refs = (await repo.db.getAll('pages')).reduce((n, r) => n + r.refs, 0);
-    const uses = (await repo.db.getAll('snapshots')).reduce((n, s) => n + s.keys.filter((k) => k !== '').length, 0);
+    const refs = (await repo.snapshotDb.getAll('pages')).reduce((n, r) => n + r.refs, 0);
+    const uses = (await repo.snapshotDb.getAll('snapshots')).reduce((n, s) => n + s.keys.filter((k) => k !== '').length, 0);
     expect(refs).toBe(uses);
 
     const loaded = (await repo.read('mem'))!;
@@ -143,7 +118,7 @@ describe('persisting a live session', () => {
     complete(tl.continueForward());
     await p.flush();
     expect(removed).toBeGreaterThan(0);
-    const stored = (await repo.db.getAll('snapshots')).map((s) => s.icount).sort((x, y) => x - y);
+    const stored = (await repo.snapshotDb.getAll('snapshots')).map((s) => s.icount).sort((x, y) => x - y);
     expect(stored).toEqual(tl.snapshots.list.slice(1).map((s) => s.icount));
     const { timeline: back, problem } = timelineFromStored((await repo.read('thin'))!, fixedInputs(), { memoryBudget: 300 * 1024 });
     expect(problem).toBeNull();
@@ -185,7 +160,7 @@ describe('persisting a live session', () => {
     for (const s of [a, b]) { s.tl.setReplayBreak(1_500_000); complete(s.tl.continueForward()); await s.p.flush(); }
     const both = await repo.counts();
     // The same program writes the same pages: b adds (almost) no new page contents.
-    const onlyA = new Set((await repo.db.getAll('snapshots')).filter((s) => s.sessionId === 'a').flatMap((s) => s.keys).filter((k) => k !== ''));
+    const onlyA = new Set((await repo.snapshotDb.getAll('snapshots')).filter((s) => s.sessionId === 'a').flatMap((s) => s.keys).filter((k) => k !== ''));
     expect(both.pages).toBe(onlyA.size);
     await repo.delete('a');
     const after = await repo.counts();
@@ -205,7 +180,7 @@ describe('persisting a live session', () => {
     tl.setReplayBreak(1_100_000);
     complete(tl.continueForward());
     await p.flush();
-    const raw = await openDB(name);
+    const raw = await openDB(`${name}-snapshots`);
     const tx = raw.transaction('snapshots', 'readwrite');
     const rec = await tx.store.get(['bad', 600_000]);
     const state = new Uint8Array(rec.state);
